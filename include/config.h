@@ -1,0 +1,70 @@
+/*
+ * config.h: evproxy's options.  One table (config.c) names every option,
+ * its type, default and help text; it drives the command line, --help and
+ * the documentation.  The result is a plain struct config that the other
+ * modules read through their own sub-struct and never change.
+ */
+#ifndef EVPROXY_CONFIG_H
+#define EVPROXY_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EVPROXY_VERSION		"0.1.0"
+#define CONFIG_ADDR_MAX		64
+
+/* The front end: where we listen and what we allow clients to do. */
+struct config_server {
+	char		 addr[CONFIG_ADDR_MAX];	/* listen address */
+	unsigned	 port;			/* 0 = any free port */
+	unsigned	 client_timeout_ms;	/* idle/read/write */
+	uint64_t	 max_body_size;		/* request body cap */
+	unsigned	 max_header_size;	/* request line + headers */
+};
+
+/* The origin side: DNS, connection pool and timeouts. */
+struct config_upstream {
+	unsigned	 timeout_ms;		/* connect and read */
+	unsigned	 pool_size;		/* connections per origin */
+	unsigned	 pool_idle_ms;		/* idle connection lifetime */
+	char		 dns_server[CONFIG_ADDR_MAX]; /* "" = resolv.conf */
+	char		*resolv_conf;		/* NULL = /etc/resolv.conf */
+	unsigned	 dns_timeout_ms;	/* per DNS attempt */
+};
+
+struct config {
+	struct config_server	 server;
+	struct config_upstream	 upstream;
+	int			 verbosity;	/* enum log_level */
+};
+
+enum config_result {
+	CONFIG_OK,		/* run */
+	CONFIG_ERROR,		/* err holds a one-line message */
+	CONFIG_EXIT		/* --help or --version printed; exit 0 */
+};
+
+/* Fills cfg with the defaults of the option table. */
+void	config_defaults(struct config *cfg);
+/*
+ * Parses argv into cfg (which config_defaults() filled).  On CONFIG_ERROR
+ * err holds "option: reason".  --help and --version print to out.
+ */
+enum config_result
+	config_parse_argv(struct config *cfg, int argc, char **argv,
+	    FILE *out, char *err, size_t errlen);
+/* Frees what config_parse_argv allocated inside cfg. */
+void	config_clear(struct config *cfg);
+/* Prints the --help text. */
+void	config_usage(FILE *out);
+
+/* "30", "1.5" or "250ms" to milliseconds; -1 if malformed or too big. */
+int	config_parse_ms(const char *s, unsigned *ms);
+/* "1024", "64k", "512M", "1G" (powers of 1024) to bytes; -1 if bad. */
+int	config_parse_size(const char *s, uint64_t *bytes);
+/* A decimal in [min, max]; -1 if malformed or out of range. */
+int	config_parse_uint(const char *s, unsigned min, unsigned max,
+	    unsigned *v);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * config.c: the option table and the command-line parser built from it.
+ * Every option is one row of config_options[]: its long and short name,
+ * its type, where it lands in struct config, its default and its help.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <assert.h>
+
+#include "config.h"
+
+enum config_type {
+	CONFIG_T_ADDR,		/* char[CONFIG_ADDR_MAX] */
+	CONFIG_T_PATH,		/* char *, strdup()ed */
+	CONFIG_T_UINT,		/* unsigned within [min, max] */
+	CONFIG_T_MS,		/* seconds on input, unsigned ms stored */
+	CONFIG_T_SIZE,		/* uint64_t bytes, k/M/G suffixes */
+	CONFIG_T_SIZE32,	/* unsigned bytes, k/M suffixes */
+	CONFIG_T_VERBOSE,	/* -v: one more level */
+	CONFIG_T_QUIET,		/* -q: warnings only */
+	CONFIG_T_HELP,
+	CONFIG_T_VERSION
+};
+
+struct config_option {
+	const char	*name;
+	int		 short_name;	/* 0 = long only */
+	const char	*arg;		/* NULL = takes no argument */
+	enum config_type type;
+	size_t		 offset;
+	const char	*def;		/* default, as text */
+	unsigned	 min, max;	/* CONFIG_T_UINT only */
+	const char	*help;
+};
+
+#define CFG_OFF(f)	offsetof(struct config, f)
+
+static const struct config_option config_options[] = {
+	{ "port", 'p', "PORT", CONFIG_T_UINT, CFG_OFF(server.port),
+	    "8888", 0, 65535,
+	    "TCP port to listen on (0 picks a free one)" },
+	{ "client-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(server.client_timeout_ms), "60", 0, 0,
+	    "close a client connection idle or stalled this long" },
+	{ "max-body-size", 0, "BYTES", CONFIG_T_SIZE,
+	    CFG_OFF(server.max_body_size), "64M", 0, 0,
+	    "largest request body accepted (413 beyond)" },
+	{ "max-header-size", 0, "BYTES", CONFIG_T_SIZE32,
+	    CFG_OFF(server.max_header_size), "64k", 0, 0,
+	    "largest request line plus headers" },
+	{ "upstream-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(upstream.timeout_ms), "30", 0, 0,
+	    "give up on an origin silent this long (504)" },
+	{ "pool-size", 0, "N", CONFIG_T_UINT, CFG_OFF(upstream.pool_size),
+	    "16", 1, 4096,
+	    "most connections open to one origin" },
+	{ "pool-idle-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(upstream.pool_idle_ms), "60", 0, 0,
+	    "close an idle origin connection after this long" },
+	{ "dns-server", 0, "ADDR[:PORT]", CONFIG_T_ADDR,
+	    CFG_OFF(upstream.dns_server), "", 0, 0,
+	    "ask this DNS server instead of those in resolv.conf" },
+	{ "resolv-conf", 0, "FILE", CONFIG_T_PATH,
+	    CFG_OFF(upstream.resolv_conf), NULL, 0, 0,
+	    "read DNS servers from FILE (default /etc/resolv.conf)" },
+	{ "dns-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(upstream.dns_timeout_ms), "5", 0, 0,
+	    "wait this long for each DNS attempt (2 attempts)" },
+	{ "verbose", 'v', NULL, CONFIG_T_VERBOSE, CFG_OFF(verbosity),
+	    NULL, 0, 0, "log debug lines too" },
+	{ "quiet", 'q', NULL, CONFIG_T_QUIET, CFG_OFF(verbosity),
+	    NULL, 0, 0, "log warnings and errors only" },
+	{ "help", 'h', NULL, CONFIG_T_HELP, 0, NULL, 0, 0,
+	    "print this help and exit" },
+	{ "version", 'V', NULL, CONFIG_T_VERSION, 0, NULL, 0, 0,
+	    "print the version and exit" },
+};
+#define CONFIG_NOPTIONS	(sizeof(config_options) / sizeof(config_options[0]))
+
+int
+config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *v)
+{
+	char		*end;
+	unsigned long	 n;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return (-1);
+	*v = (unsigned)n;
+	return (0);
+}
+
+int
+config_parse_ms(const char *s, unsigned *ms)
+{
+	char	*end;
+	double	 d;
+
+	if (s == NULL || !(isdigit((unsigned char)*s) || *s == '.'))
+		return (-1);
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || end == s)
+		return (-1);
+	if (strcmp(end, "ms") == 0)
+		d /= 1000.0;
+	else if (strcmp(end, "s") != 0 && *end != '\0')
+		return (-1);
+	/* A day is more than any timeout needs; it keeps ms in range. */
+	if (d < 0 || d > 86400.0)
+		return (-1);
+	*ms = (unsigned)(d * 1000.0 + 0.5);
+	return (0);
+}
+
+int
+config_parse_size(const char *s, uint64_t *bytes)
+{
+	char			*end;
+	unsigned long long	 n;
+	unsigned		 shift = 0;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
+	default:
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0' &&
+	    !(end[1] == 'i' && end[2] == 'B' && end[3] == '\0') &&
+	    !(end[1] == 'B' && end[2] == '\0'))
+		return (-1);
+	if (shift > 0 && n > (UINT64_MAX >> shift))
+		return (-1);
+	*bytes = (uint64_t)n << shift;
+	return (0);
+}
+
+/* Stores one option's value into cfg; -1 with err filled if bad. */
+static int
+config_set(struct config *cfg, const struct config_option *o,
+    const char *val, char *err, size_t errlen)
+{
+	char		*p = (char *)cfg + o->offset;
+	uint64_t	 size;
+
+	switch (o->type) {
+	case CONFIG_T_ADDR:
+		if (strlen(val) >= CONFIG_ADDR_MAX) {
+			snprintf(err, errlen, "--%s: address too long",
+			    o->name);
+			return (-1);
+		}
+		strcpy(p, val);
+		return (0);
+	case CONFIG_T_PATH:
+		free(*(char **)p);
+		*(char **)p = NULL;
+		if (val != NULL && (*(char **)p = strdup(val)) == NULL) {
+			snprintf(err, errlen, "--%s: out of memory", o->name);
+			return (-1);
+		}
+		return (0);
+	case CONFIG_T_UINT:
+		if (config_parse_uint(val, o->min, o->max,
+		    (unsigned *)p) == -1) {
+			snprintf(err, errlen, "--%s: '%s' is not a number "
+			    "from %u to %u", o->name, val, o->min, o->max);
+			return (-1);
+		}
+		return (0);
+	case CONFIG_T_MS:
+		if (config_parse_ms(val, (unsigned *)p) == -1) {
+			snprintf(err, errlen, "--%s: '%s' is not a number of "
+			    "seconds (e.g. 30, 1.5, 250ms)", o->name, val);
+			return (-1);
+		}
+		return (0);
+	case CONFIG_T_SIZE:
+	case CONFIG_T_SIZE32:
+		if (config_parse_size(val, &size) == -1 ||
+		    (o->type == CONFIG_T_SIZE32 && size > UINT_MAX)) {
+			snprintf(err, errlen, "--%s: '%s' is not a size "
+			    "(e.g. 65536, 64k, 512M, 1G)", o->name, val);
+			return (-1);
+		}
+		if (o->type == CONFIG_T_SIZE)
+			*(uint64_t *)p = size;
+		else
+			*(unsigned *)p = (unsigned)size;
+		return (0);
+	case CONFIG_T_VERBOSE:
+		(*(int *)p)++;
+		return (0);
+	case CONFIG_T_QUIET:
+		*(int *)p = -1;	/* LOG_LEVEL_QUIET */
+		return (0);
+	case CONFIG_T_HELP:
+	case CONFIG_T_VERSION:
+		break;
+	}
+	return (0);
+}
+
+void
+config_defaults(struct config *cfg)
+{
+	size_t	 i;
+	char	 err[128];
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->server.addr, sizeof(cfg->server.addr), "127.0.0.1");
+	for (i = 0; i < CONFIG_NOPTIONS; i++) {
+		if (config_options[i].def == NULL)
+			continue;
+		/* A default that does not parse is a programmer error. */
+		if (config_set(cfg, &config_options[i], config_options[i].def,
+		    err, sizeof(err)) == -1)
+			assert(!"bad default in config_options[]");
+	}
+}
+
+void
+config_clear(struct config *cfg)
+{
+	free(cfg->upstream.resolv_conf);
+	cfg->upstream.resolv_conf = NULL;
+}
+
+void
+config_usage(FILE *out)
+{
+	size_t	 i;
+	char	 left[64];
+
+	fprintf(out, "usage: evproxy [options] [ADDRESS]\n"
+	    "A caching HTTP proxy.  Listens on ADDRESS (default 127.0.0.1)"
+	    " and serves\nabsolute-form proxy requests and path-form "
+	    "requests (/example.com/page).\n\noptions:\n");
+	for (i = 0; i < CONFIG_NOPTIONS; i++) {
+		const struct config_option *o = &config_options[i];
+
+		if (o->short_name != 0)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			    o->short_name, o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-30s %s", left, o->help);
+		if (o->def != NULL && *o->def != '\0')
+			fprintf(out, " [%s]", o->def);
+		fputc('\n', out);
+	}
+}
+
+enum config_result
+config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
+    char *err, size_t errlen)
+{
+	struct option	 longopts[CONFIG_NOPTIONS + 1];
+	char		 shortopts[CONFIG_NOPTIONS * 2 + 2];
+	size_t		 i, n = 0;
+	int		 ch, idx;
+
+	memset(longopts, 0, sizeof(longopts));
+	shortopts[n++] = ':';
+	for (i = 0; i < CONFIG_NOPTIONS; i++) {
+		const struct config_option *o = &config_options[i];
+
+		longopts[i].name = o->name;
+		longopts[i].has_arg = o->arg ? required_argument : no_argument;
+		longopts[i].val = 0;
+		if (o->short_name != 0) {
+			shortopts[n++] = (char)o->short_name;
+			if (o->arg)
+				shortopts[n++] = ':';
+		}
+	}
+	shortopts[n] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		const struct config_option *o = NULL;
+
+		idx = -1;
+		ch = getopt_long(argc, argv, shortopts, longopts, &idx);
+		if (ch == -1)
+			break;
+		if (ch == '?' || ch == ':') {
+			if (ch == ':')
+				snprintf(err, errlen, "%s: needs an argument "
+				    "(see --help)", argv[optind - 1]);
+			else if (optopt != 0)
+				snprintf(err, errlen, "unknown option -%c "
+				    "(see --help)", optopt);
+			else
+				snprintf(err, errlen, "unknown option %s "
+				    "(see --help)", argv[optind - 1]);
+			return (CONFIG_ERROR);
+		}
+		if (ch == 0 && idx >= 0)
+			o = &config_options[idx];
+		else {
+			for (i = 0; i < CONFIG_NOPTIONS; i++)
+				if (config_options[i].short_name == ch)
+					o = &config_options[i];
+		}
+		if (o == NULL) {
+			snprintf(err, errlen, "unknown option (see --help)");
+			return (CONFIG_ERROR);
+		}
+		if (o->type == CONFIG_T_HELP) {
+			config_usage(out);
+			return (CONFIG_EXIT);
+		}
+		if (o->type == CONFIG_T_VERSION) {
+			fprintf(out, "evproxy %s\n", EVPROXY_VERSION);
+			return (CONFIG_EXIT);
+		}
+		if (config_set(cfg, o, optarg, err, errlen) == -1)
+			return (CONFIG_ERROR);
+	}
+	if (argc - optind > 1) {
+		snprintf(err, errlen, "too many arguments: '%s' (see --help)",
+		    argv[optind + 1]);
+		return (CONFIG_ERROR);
+	}
+	if (argc - optind == 1) {
+		if (strlen(argv[optind]) >= sizeof(cfg->server.addr) ||
+		    argv[optind][0] == '\0') {
+			snprintf(err, errlen, "bad address '%s'",
+			    argv[optind]);
+			return (CONFIG_ERROR);
+		}
+		strcpy(cfg->server.addr, argv[optind]);
+	}
+	return (CONFIG_OK);
+}

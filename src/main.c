@@ -1,0 +1,132 @@
+/*
+ * main.c: evproxy's entry point.  Parses the options, creates the event
+ * base and the DNS resolver, starts the modules in order (upstream, then
+ * server), runs the loop until SIGINT or SIGTERM, and tears down in the
+ * order that leaves nothing behind (shared/notes §8): server (which ends
+ * every request and cancels its fetch), a loop pass for deferred frees,
+ * upstream, DNS, another loop pass, then the base.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "upstream.h"
+
+/* SIGINT or SIGTERM: leave the loop. */
+static void
+main_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct event_base	*base = arg;
+
+	(void)what;
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopexit(base, NULL);
+}
+
+/* Creates the resolver from --dns-server or resolv.conf. */
+static struct evdns_base *
+main_dns_new(struct event_base *base, const struct config_upstream *cu)
+{
+	struct evdns_base	*dns;
+	char			 tmo[32];
+	int			 rv;
+
+	if ((dns = evdns_base_new(base, 0)) == NULL)
+		fatalx("cannot create the DNS resolver");
+	if (cu->dns_server[0] != '\0') {
+		if (evdns_base_nameserver_ip_add(dns, cu->dns_server) != 0)
+			fatalx("--dns-server: '%s' is not ADDR[:PORT]",
+			    cu->dns_server);
+		/* /etc/hosts still answers for localhost */
+		evdns_base_load_hosts(dns, NULL);
+	} else {
+		const char *file = cu->resolv_conf != NULL ? cu->resolv_conf :
+		    "/etc/resolv.conf";
+
+		rv = evdns_base_resolv_conf_parse(dns, DNS_OPTIONS_ALL, file);
+		if (rv != 0 && cu->resolv_conf != NULL)
+			fatalx("--resolv-conf: cannot use '%s' (error %d)",
+			    file, rv);
+		if (evdns_base_count_nameservers(dns) == 0)
+			log_warnx("no DNS server found in %s: only numeric "
+			    "hosts and /etc/hosts will resolve", file);
+	}
+	snprintf(tmo, sizeof(tmo), "%u.%03u", cu->dns_timeout_ms / 1000,
+	    cu->dns_timeout_ms % 1000);
+	if (evdns_base_set_option(dns, "timeout:", tmo) != 0 ||
+	    evdns_base_set_option(dns, "attempts:", "2") != 0)
+		fatalx("cannot set the DNS timeout");
+	return (dns);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config		 cfg;
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct upstream		*up;
+	struct server		*srv;
+	struct event		*sigint, *sigterm;
+	char			 err[256];
+
+	config_defaults(&cfg);
+	switch (config_parse_argv(&cfg, argc, argv, stdout, err,
+	    sizeof(err))) {
+	case CONFIG_EXIT:
+		config_clear(&cfg);
+		return (0);
+	case CONFIG_ERROR:
+		fprintf(stderr, "evproxy: %s\n", err);
+		config_clear(&cfg);
+		return (2);
+	case CONFIG_OK:
+		break;
+	}
+	log_init(cfg.verbosity);
+	/* libevent writes with writev/sendfile, not MSG_NOSIGNAL */
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	dns = main_dns_new(base, &cfg.upstream);
+	if ((up = upstream_new(base, dns, &cfg.upstream)) == NULL)
+		fatalx("out of memory");
+	if ((srv = server_new(base, up, &cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "evproxy: %s\n", err);
+		upstream_free(up);
+		evdns_base_free(dns, 1);
+		event_base_free(base);
+		config_clear(&cfg);
+		return (1);
+	}
+	sigint = evsignal_new(base, SIGINT, main_signal_cb, base);
+	sigterm = evsignal_new(base, SIGTERM, main_signal_cb, base);
+	if (sigint == NULL || sigterm == NULL || event_add(sigint, NULL) ||
+	    event_add(sigterm, NULL))
+		fatalx("cannot install signal handlers");
+
+	log_info("listening on %s port %u", cfg.server.addr, server_port(srv));
+	printf("Ready to serve...\n");
+	fflush(stdout);
+	event_base_dispatch(base);
+
+	server_free(srv);
+	event_base_loop(base, EVLOOP_NONBLOCK);	/* deferred frees */
+	upstream_free(up);
+	evdns_base_free(dns, 1);
+	event_base_loop(base, EVLOOP_NONBLOCK);	/* DNS cancels, finalizers */
+	event_free(sigint);
+	event_free(sigterm);
+	event_base_free(base);
+	libevent_global_shutdown();
+	config_clear(&cfg);
+	return (0);
+}

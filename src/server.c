@@ -1,0 +1,181 @@
+/*
+ * server.c: the listening side.  Creates the evhttp server with the
+ * limits and quirk workarounds evproxy needs (shared/notes §5, §9), binds
+ * the address, and keeps the accept loop from spinning when the process
+ * runs out of file descriptors (libevent #71).
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "server_int.h"
+
+/* Accepting stays paused this long after EMFILE/ENFILE. */
+#define SERVER_ACCEPT_PAUSE_MS	1000
+
+/*
+ * The listener's callback argument belongs to evhttp, so its error
+ * callback finds the server here (one server per process).
+ */
+static struct server	*server_listening;
+
+/* Turns accepting back on after a descriptor shortage. */
+static void
+server_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(srv->listener);
+}
+
+/* accept() failed: pause on descriptor shortage instead of spinning. */
+static void
+server_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server	*srv = server_listening;
+	struct timeval	 tv = { SERVER_ACCEPT_PAUSE_MS / 1000,
+			    (SERVER_ACCEPT_PAUSE_MS % 1000) * 1000 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	if (srv != NULL && (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM)) {
+		log_warnx("accept: %s: pausing for %d ms",
+		    evutil_socket_error_to_string(err),
+		    SERVER_ACCEPT_PAUSE_MS);
+		evconnlistener_disable(l);
+		evtimer_add(srv->accept_ev, &tv);
+		return;
+	}
+	log_warnx("accept: %s", evutil_socket_error_to_string(err));
+}
+
+/* Reads back the bound port (for --port 0). */
+static unsigned
+server_bound_port(struct evconnlistener *l)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	evutil_socket_t		 fd = evconnlistener_get_fd(l);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return (0);
+	if (ss.ss_family == AF_INET6)
+		return (ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	return (ntohs(((struct sockaddr_in *)&ss)->sin_port));
+}
+
+struct server *
+server_new(struct event_base *base, struct upstream *up,
+    const struct config *cfg, char *err, size_t errlen)
+{
+	struct server			*srv;
+	struct evhttp_bound_socket	*bound;
+	const char			*addr = cfg->server.addr;
+	char				 host[64];
+	char				 bare[CONFIG_ADDR_MAX];
+	struct sockaddr_storage		 ss;
+	int				 sslen = sizeof(ss);
+	size_t				 len = strlen(addr);
+
+	/* accept "[::1]" as well as "::1" */
+	if (len >= 2 && addr[0] == '[' && addr[len - 1] == ']') {
+		snprintf(bare, sizeof(bare), "%.*s", (int)len - 2, addr + 1);
+		addr = bare;
+	}
+	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss,
+	    &sslen) == -1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address",
+		    cfg->server.addr);
+		return (NULL);
+	}
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	srv->base = base;
+	srv->up = up;
+	srv->cfg = cfg;
+	srv->client_tv.tv_sec = cfg->server.client_timeout_ms / 1000;
+	srv->client_tv.tv_usec = (cfg->server.client_timeout_ms % 1000) * 1000;
+	if ((srv->http = evhttp_new(base)) == NULL ||
+	    (srv->accept_ev = evtimer_new(base, server_accept_resume_cb,
+	    srv)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	/* gencb only: evhttp_set_cb would also match GET http://x/path */
+	evhttp_set_gencb(srv->http, server_req_cb, srv);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	/* evhttp would add text/html; charset=ISO-8859-1 to everything */
+	evhttp_set_default_content_type(srv->http, NULL);
+	evhttp_set_max_headers_size(srv->http, cfg->server.max_header_size);
+	evhttp_set_max_body_size(srv->http,
+	    (ev_ssize_t)(cfg->server.max_body_size > (uint64_t)INT64_MAX ?
+	    (uint64_t)INT64_MAX : cfg->server.max_body_size));
+	evhttp_set_timeout_tv(srv->http, &srv->client_tv);
+
+	bound = evhttp_bind_socket_with_handle(srv->http, addr,
+	    (ev_uint16_t)cfg->server.port);
+	if (bound == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %u: %s",
+		    cfg->server.addr, cfg->server.port,
+		    strerror(errno));
+		goto fail;
+	}
+	srv->listener = evhttp_bound_socket_get_listener(bound);
+	evconnlistener_set_error_cb(srv->listener, server_accept_error_cb);
+	srv->port = server_bound_port(srv->listener);
+	server_listening = srv;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "evproxy");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(srv->via, sizeof(srv->via), "%s:%u (evproxy/%s)", host,
+	    srv->port, EVPROXY_VERSION);
+	return (srv);
+fail:
+	if (srv->http != NULL)
+		evhttp_free(srv->http);
+	if (srv->accept_ev != NULL)
+		event_free(srv->accept_ev);
+	free(srv);
+	return (NULL);
+}
+
+unsigned
+server_port(const struct server *srv)
+{
+	return (srv->port);
+}
+
+void
+server_free(struct server *srv)
+{
+	if (srv == NULL)
+		return;
+	/* runs the close callbacks, which end every request */
+	evhttp_free(srv->http);
+	if (server_listening == srv)
+		server_listening = NULL;
+	event_free(srv->accept_ev);
+	free(srv);
+}

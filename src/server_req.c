@@ -1,0 +1,632 @@
+/*
+ * server_req.c: one client request, from evhttp's callback to the last
+ * byte of the reply.
+ *
+ * Flow (one way): server_req_cb parses the target into an origin URL,
+ * builds the forwarded headers and starts an upstream fetch (REQ_FETCH).
+ * The fetch's header callback starts the reply (REQ_REPLY), its body
+ * callback streams each piece to the client, pausing the origin while the
+ * client's output buffer is above SERVER_HIGH_WATER and resuming once it
+ * has drained, and its done callback ends the reply.
+ *
+ * Ownership.  struct server_req is the root of everything a request
+ * holds: the fetch, the parsed URL, the forwarded headers.  Only
+ * server_req_close() ends it; it cancels the fetch, writes the access
+ * line and frees the request from a zero-delay event, never up the stack.
+ * The evhttp_request belongs to us until we hand it back with a final
+ * evhttp_send_reply*() call; a client that vanishes first detaches it
+ * (its connection becomes NULL) and we free it ourselves.  The client
+ * connection's close callback is set at intake and cleared when the
+ * reply is handed back, because a keep-alive connection outlives its
+ * requests.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/keyvalq_struct.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "server_int.h"
+#include "stats.h"
+#include "upstream.h"
+
+/* Pause the origin above this much unsent data for the client. */
+#define SERVER_HIGH_WATER	(256u << 10)
+
+enum server_req_state {
+	REQ_NEW,		/* parsing the request */
+	REQ_FETCH,		/* waiting for the origin's headers */
+	REQ_REPLY,		/* streaming the origin's body */
+	REQ_CLOSING		/* ended; freed from a zero-delay event */
+};
+
+/* The client's connection went away. */
+#define REQ_CLIENT_GONE		0x01
+/* The request came in path form: rewrite Location headers. */
+#define REQ_PATHFORM		0x02
+
+struct server_req {
+	struct server		*srv;
+	struct evhttp_request	*ereq;		/* NULL once handed back */
+	struct evhttp_connection *evcon;	/* the client's; may go */
+	uint64_t		 id;
+	enum server_req_state	 state;
+	int			 flags;
+	const char		*method;
+	struct http_url		 url;
+	char			*url_str;	/* normalized; the cache key */
+	struct upstream_fetch	*fetch;
+	struct evkeyvalq	 fwd;		/* headers for the origin */
+	int			 status;	/* sent to the client */
+	const char		*result;	/* PROXY, SELF, ERROR... */
+	uint64_t		 bytes;		/* body bytes to the client */
+	struct timeval		 start;
+	char			 client[64];	/* peer address */
+};
+
+static void	server_req_close(struct server_req *, const char *);
+
+static const char *const server_req_states[] = {
+	"NEW", "FETCH", "REPLY", "CLOSING"
+};
+
+/* Moves req to state s, with a debug line. */
+static void
+server_req_set_state(struct server_req *req, enum server_req_state s)
+{
+	log_debug("%s: req %llu: %s -> %s", __func__,
+	    (unsigned long long)req->id, server_req_states[req->state],
+	    server_req_states[s]);
+	req->state = s;
+}
+
+/* The method's name for logs. */
+static const char *
+server_req_method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:		return ("GET");
+	case EVHTTP_REQ_POST:		return ("POST");
+	case EVHTTP_REQ_HEAD:		return ("HEAD");
+	case EVHTTP_REQ_PUT:		return ("PUT");
+	case EVHTTP_REQ_DELETE:		return ("DELETE");
+	case EVHTTP_REQ_OPTIONS:	return ("OPTIONS");
+	case EVHTTP_REQ_TRACE:		return ("TRACE");
+	case EVHTTP_REQ_CONNECT:	return ("CONNECT");
+	case EVHTTP_REQ_PATCH:		return ("PATCH");
+	}
+	return ("UNKNOWN");
+}
+
+/* Frees a closed request on a clean stack. */
+static void
+server_req_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_req	*req = arg;
+
+	(void)fd;
+	(void)what;
+	if (req->fetch != NULL)
+		log_warnx("%s: req %llu: freeing with a live fetch", __func__,
+		    (unsigned long long)req->id);
+	http_url_clear(&req->url);
+	free(req->url_str);
+	evhttp_clear_headers(&req->fwd);
+	free(req);
+}
+
+/* The reply was written out: restore the idle timeout streaming lifted. */
+static void
+server_req_complete_cb(struct evhttp_request *ereq, void *arg)
+{
+	struct server			*srv = arg;
+	struct evhttp_connection	*evcon;
+
+	if ((evcon = evhttp_request_get_connection(ereq)) != NULL)
+		evhttp_connection_set_timeout_tv(evcon, &srv->client_tv);
+}
+
+/*
+ * Hands the evhttp request back to evhttp: from here on evhttp owns and
+ * frees it, and its connection no longer reports to us.
+ */
+static struct evhttp_request *
+server_req_release(struct server_req *req)
+{
+	struct evhttp_request	*ereq = req->ereq;
+
+	if (req->evcon != NULL)
+		evhttp_connection_set_closecb(req->evcon, NULL, NULL);
+	req->evcon = NULL;
+	req->ereq = NULL;
+	return (ereq);
+}
+
+/* Sends a complete reply of our own (home page, error page) and ends. */
+static void
+server_req_reply(struct server_req *req, int status, const char *ctype,
+    struct evbuffer *body, const char *why)
+{
+	struct evkeyvalq	*out;
+	struct evhttp_request	*ereq;
+
+	req->status = status;
+	if (req->ereq == NULL) {
+		server_req_close(req, why);
+		return;
+	}
+	out = evhttp_request_get_output_headers(req->ereq);
+	evhttp_add_header(out, "Content-Type", ctype);
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	req->bytes = evbuffer_get_length(body);
+	ereq = server_req_release(req);
+	evhttp_send_reply(ereq, status, NULL, body);
+	server_req_close(req, why);
+}
+
+/* Replies with an error page naming the cause, and ends the request. */
+static void
+server_req_fail(struct server_req *req, int status, const char *title,
+    const char *cause)
+{
+	struct evbuffer		*body;
+
+	stats_inc(errors);
+	req->result = "ERROR";
+	if (req->ereq != NULL) {
+		struct evkeyvalq *out =
+		    evhttp_request_get_output_headers(req->ereq);
+
+		/* the plain-text line, for scripts */
+		evhttp_add_header(out, "X-Evproxy-Error", cause);
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		server_req_close(req, "out of memory");
+		return;
+	}
+	server_page_error(body, status, title, cause, req->url_str);
+	server_req_reply(req, status, "text/html; charset=utf-8", body, cause);
+	evbuffer_free(body);
+}
+
+/* Maps an upstream failure to a status and title (STYLE.md §7). */
+static int
+server_req_err_status(enum upstream_err err, const char **title)
+{
+	switch (err) {
+	case UPSTREAM_ERR_NXDOMAIN:
+		*title = "Unknown Host";
+		return (404);
+	case UPSTREAM_ERR_TIMEOUT:
+		*title = "Gateway Timeout";
+		return (504);
+	case UPSTREAM_ERR_NOMEM:
+		*title = "Service Unavailable";
+		return (503);
+	case UPSTREAM_ERR_DNS:
+	case UPSTREAM_ERR_CONNECT:
+	case UPSTREAM_ERR_INVALID:
+	case UPSTREAM_ERR_TRUNCATED:
+	case UPSTREAM_OK:
+		break;
+	}
+	*title = "Bad Gateway";
+	return (502);
+}
+
+/*
+ * Ends req: cancels its fetch, frees a request the client abandoned,
+ * writes the access line, and frees req on a clean stack.
+ */
+static void
+server_req_close(struct server_req *req, const char *why)
+{
+	struct timeval	 now, d;
+	struct timeval	 zero = { 0, 0 };
+
+	if (req->state == REQ_CLOSING)
+		return;
+	server_req_set_state(req, REQ_CLOSING);
+	if (req->fetch != NULL) {
+		upstream_cancel(req->fetch);
+		req->fetch = NULL;
+	}
+	if (req->ereq != NULL) {
+		struct evhttp_request *ereq = server_req_release(req);
+
+		/* detached by a client hang-up: it is ours to free */
+		if (evhttp_request_get_connection(ereq) == NULL)
+			evhttp_request_free(ereq);
+	}
+	evutil_gettimeofday(&now, NULL);
+	evutil_timersub(&now, &req->start, &d);
+	log_info("%s %s %s %d %s %llu %ldms %s", req->client, req->method,
+	    req->url_str != NULL ? req->url_str : "-", req->status,
+	    req->result, (unsigned long long)req->bytes,
+	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000, why);
+	if (event_base_once(req->srv->base, -1, EV_TIMEOUT, server_req_free_cb,
+	    req, &zero) == -1)
+		log_warnx("%s: req %llu: cannot schedule its free: leaking",
+		    __func__, (unsigned long long)req->id);
+}
+
+/* The client connection closed under a request still in progress. */
+static void
+server_req_client_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct server_req	*req = arg;
+
+	(void)evcon;
+	req->flags |= REQ_CLIENT_GONE;
+	req->evcon = NULL;		/* it is being freed */
+	if (req->ereq != NULL &&
+	    evhttp_request_get_connection(req->ereq) != NULL) {
+		/* still attached (server shutdown): evhttp frees it */
+		req->ereq = NULL;
+	}
+	server_req_close(req, "client closed the connection");
+}
+
+/* The client's output has drained: let the origin send again. */
+static void
+server_req_drained_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct server_req	*req = arg;
+
+	(void)evcon;
+	if (req->state == REQ_REPLY && req->fetch != NULL &&
+	    upstream_paused(req->fetch))
+		upstream_resume(req->fetch);
+}
+
+/* Bytes queued for the client and not yet written to its socket. */
+static size_t
+server_req_client_backlog(const struct server_req *req)
+{
+	struct bufferevent	*bev;
+
+	if (req->evcon == NULL)
+		return (0);
+	bev = evhttp_connection_get_bufferevent(req->evcon);
+	return (evbuffer_get_length(bufferevent_get_output(bev)));
+}
+
+/* Rewrites the origin's Location into path form for path-form clients. */
+static void
+server_req_rewrite_location(struct server_req *req, struct evkeyvalq *out)
+{
+	const char	*loc = evhttp_find_header(out, "Location");
+	char		*pf;
+
+	if (loc == NULL ||
+	    (pf = http_location_to_pathform(loc, &req->url)) == NULL)
+		return;
+	evhttp_remove_header(out, "Location");
+	evhttp_add_header(out, "Location", pf);
+	free(pf);
+}
+
+/* The origin's status line and headers arrived: start the reply. */
+static void
+server_req_fetch_header_cb(struct upstream_fetch *f, int status,
+    const char *reason, struct evkeyvalq *in, void *arg)
+{
+	static const char *const skip[] = { "Content-Length", NULL };
+	struct server_req	*req = arg;
+	struct evkeyvalq	*out;
+	struct bufferevent	*bev;
+	char			 via[160];
+	const char		*cl;
+
+	(void)f;
+	if (req->ereq == NULL || req->evcon == NULL)
+		return;
+	out = evhttp_request_get_output_headers(req->ereq);
+	if (http_hdr_copy_end_to_end(in, out, skip) == -1) {
+		upstream_cancel(req->fetch);
+		req->fetch = NULL;
+		server_req_fail(req, 502, "Bad Gateway",
+		    "the origin sent a header that cannot be forwarded");
+		return;
+	}
+	/* a framed body keeps its length; chunked bodies are re-framed */
+	if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
+	    (cl = evhttp_find_header(in, "Content-Length")) != NULL)
+		evhttp_add_header(out, "Content-Length", cl);
+	snprintf(via, sizeof(via), "1.1 %s", req->srv->via);
+	http_hdr_list_append(out, "Via", via);
+	if (req->flags & REQ_PATHFORM)
+		server_req_rewrite_location(req, out);
+	/*
+	 * evhttp answers an HTTP/1.0 client that sent "Connection:
+	 * keep-alive" with "Content-Length: 0" and then the body when it
+	 * streams without a length: forget the Connection header so that
+	 * the body is close-delimited instead (shared/notes §3).
+	 */
+	if (evhttp_find_header(out, "Content-Length") == NULL &&
+	    req->ereq->major == 1 && req->ereq->minor == 0)
+		while (evhttp_remove_header(evhttp_request_get_input_headers(
+		    req->ereq), "Connection") == 0)
+			;
+	/* the read timeout would cut slow downloads (libevent #715) */
+	bev = evhttp_connection_get_bufferevent(req->evcon);
+	bufferevent_set_timeouts(bev, NULL, &req->srv->client_tv);
+	evhttp_request_set_on_complete_cb(req->ereq, server_req_complete_cb,
+	    req->srv);
+	req->status = status;
+	server_req_set_state(req, REQ_REPLY);
+	evhttp_send_reply_start(req->ereq, status, reason);
+}
+
+/* Body bytes from the origin: pass them on, pausing if the client lags. */
+static void
+server_req_fetch_body_cb(struct upstream_fetch *f, struct evbuffer *data,
+    void *arg)
+{
+	struct server_req	*req = arg;
+	size_t			 n = evbuffer_get_length(data);
+
+	if (req->ereq == NULL || req->evcon == NULL)
+		return;
+	req->bytes += n;
+	stats_add(client_bytes_out, n);
+	evhttp_send_reply_chunk_with_cb(req->ereq, data, server_req_drained_cb,
+	    req);
+	if (server_req_client_backlog(req) > SERVER_HIGH_WATER)
+		upstream_pause(f);
+}
+
+/* The fetch ended: finish the reply, or report the failure. */
+static void
+server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
+    void *arg)
+{
+	struct server_req	*req = arg;
+	struct evhttp_connection *evcon;
+	const char		*title;
+	int			 status;
+
+	(void)f;
+	req->fetch = NULL;		/* upstream frees f once we return */
+	if (req->state == REQ_CLOSING)
+		return;
+	if (err == UPSTREAM_OK) {
+		if (req->ereq == NULL) {
+			server_req_close(req, "done");
+			return;
+		}
+		evhttp_send_reply_end(server_req_release(req));
+		server_req_close(req, "done");
+		return;
+	}
+	if (req->state == REQ_FETCH) {
+		status = server_req_err_status(err, &title);
+		log_debug("%s: req %llu: %s", __func__,
+		    (unsigned long long)req->id, upstream_err_str(err));
+		server_req_fail(req, status, title, upstream_err_str(err));
+		return;
+	}
+	/*
+	 * The headers went out already: the only honest signal left is to
+	 * drop the connection.  A final empty chunk would make a truncated
+	 * body look complete.
+	 */
+	req->result = "TRUNCATED";
+	evcon = req->evcon;
+	server_req_release(req);
+	if (evcon != NULL)
+		evhttp_connection_free(evcon);	/* frees the request too */
+	server_req_close(req, upstream_err_str(err));
+}
+
+/* True if url names this proxy itself (its port on a local name). */
+static int
+server_req_is_self(const struct server_req *req, const struct http_url *url)
+{
+	const struct config_server *cs = &req->srv->cfg->server;
+
+	if (url->port != req->srv->port)
+		return (0);
+	return (strcmp(url->host, "localhost") == 0 ||
+	    strcmp(url->host, cs->addr) == 0 ||
+	    strncmp(url->host, "127.", 4) == 0 ||
+	    strcmp(url->host, "[::1]") == 0);
+}
+
+/* Answers GET / with the home page. */
+static void
+server_req_home(struct server_req *req, const char *self)
+{
+	struct evbuffer	*body;
+
+	req->result = "SELF";
+	if (evhttp_request_get_command(req->ereq) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req->ereq) != EVHTTP_REQ_HEAD) {
+		server_req_fail(req, 405, "Method Not Allowed",
+		    "the proxy's own page takes GET and HEAD only");
+		return;
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		server_req_close(req, "out of memory");
+		return;
+	}
+	server_page_home(body, self);
+	server_req_reply(req, 200, "text/html; charset=utf-8", body, "home");
+	evbuffer_free(body);
+}
+
+/* Builds the headers the origin gets (RFC 9110 §7.6). */
+static int
+server_req_forward_headers(struct server_req *req)
+{
+	static const char *const skip[] = {
+		"Host", "Content-Length", "Expect", NULL
+	};
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+	char			 auth[HTTP_HOST_MAX + 8], via[160];
+
+	if (http_hdr_copy_end_to_end(in, &req->fwd, skip) == -1)
+		return (-1);
+	http_url_authority(&req->url, auth, sizeof(auth));
+	snprintf(via, sizeof(via), "%d.%d %s", req->ereq->major,
+	    req->ereq->minor, req->srv->via);
+	if (evhttp_add_header(&req->fwd, "Host", auth) == -1 ||
+	    http_hdr_list_append(&req->fwd, "Via", via) == -1 ||
+	    http_hdr_list_append(&req->fwd, "X-Forwarded-For",
+	    req->client) == -1)
+		return (-1);
+	return (0);
+}
+
+/* Parses the target; fills req->url or answers the request itself. */
+static int
+server_req_route(struct server_req *req)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+	const char		*target = evhttp_request_get_uri(req->ereq);
+	const char		*referer = evhttp_find_header(in, "Referer");
+	const char		*self = evhttp_find_header(in, "Host");
+	enum http_target	 t;
+
+	t = http_target_parse(target, referer, self, &req->url);
+	if (t == HTTP_TARGET_ABSOLUTE && server_req_is_self(req, &req->url)) {
+		/* http://proxy/...: the proxy's page, or path form under it */
+		char *path = req->url.path;
+
+		req->url.path = NULL;
+		http_url_clear(&req->url);
+		t = http_target_parse(path, referer, self, &req->url);
+		free(path);
+	}
+	switch (t) {
+	case HTTP_TARGET_SELF:
+		server_req_home(req, self);
+		return (-1);
+	case HTTP_TARGET_NOHOST:
+		server_req_fail(req, 400, "Bad Request", "the request names "
+		    "no site: use http://host/path or /host/path");
+		return (-1);
+	case HTTP_TARGET_BAD:
+		server_req_fail(req, 400, "Bad Request",
+		    "the request target is not a valid URL");
+		return (-1);
+	case HTTP_TARGET_PATH:
+	case HTTP_TARGET_REFERER:
+		req->flags |= REQ_PATHFORM;
+		break;
+	case HTTP_TARGET_ABSOLUTE:
+		break;
+	}
+	if ((req->url_str = http_url_string(&req->url)) == NULL) {
+		server_req_fail(req, 503, "Service Unavailable",
+		    "out of memory");
+		return (-1);
+	}
+	if (strcmp(req->url.scheme, "http") != 0) {
+		server_req_fail(req, 501, "Not Implemented", "https:// URLs "
+		    "are reached through CONNECT tunnels, not in path form");
+		return (-1);
+	}
+	return (0);
+}
+
+/* True if the request already passed through this proxy (a loop). */
+static int
+server_req_is_loop(const struct server_req *req)
+{
+	const struct evkeyval	*kv;
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+
+	TAILQ_FOREACH(kv, in, next)
+		if (strcasecmp(kv->key, "Via") == 0 &&
+		    strstr(kv->value, req->srv->via) != NULL)
+			return (1);
+	return (0);
+}
+
+/* Records the client's address as text. */
+static void
+server_req_peer(struct server_req *req)
+{
+	char		*addr = NULL;
+	ev_uint16_t	 port = 0;
+
+	evhttp_connection_get_peer(req->evcon, &addr, &port);
+	snprintf(req->client, sizeof(req->client), "%s",
+	    addr != NULL ? addr : "-");
+}
+
+void
+server_req_cb(struct evhttp_request *ereq, void *arg)
+{
+	static const struct upstream_cbs cbs = {
+		server_req_fetch_header_cb,
+		server_req_fetch_body_cb,
+		server_req_fetch_done_cb
+	};
+	struct server		*srv = arg;
+	struct server_req	*req;
+	struct upstream_request	 ureq;
+
+	stats_inc(requests);
+	if ((req = calloc(1, sizeof(*req))) == NULL) {
+		evhttp_send_error(ereq, 503, "out of memory");
+		return;
+	}
+	req->srv = srv;
+	req->ereq = ereq;
+	req->id = ++srv->next_id;
+	req->evcon = evhttp_request_get_connection(ereq);
+	req->method = server_req_method_name(evhttp_request_get_command(ereq));
+	req->result = "PROXY";
+	req->state = REQ_NEW;
+	TAILQ_INIT(&req->fwd);
+	evutil_gettimeofday(&req->start, NULL);
+	server_req_peer(req);
+	evhttp_connection_set_closecb(req->evcon, server_req_client_close_cb,
+	    req);
+	/*
+	 * For absolute-form requests evhttp looks only at Proxy-Connection
+	 * and closes after every response: treat them like any other.
+	 */
+	ereq->flags &= ~EVHTTP_PROXY_REQUEST;
+
+	if (server_req_is_loop(req)) {
+		server_req_fail(req, 508, "Loop Detected",
+		    "the request has passed through this proxy already");
+		return;
+	}
+	if (server_req_route(req) == -1)
+		return;
+	if (server_req_forward_headers(req) == -1) {
+		server_req_fail(req, 400, "Bad Request",
+		    "a request header cannot be forwarded");
+		return;
+	}
+	memset(&ureq, 0, sizeof(ureq));
+	ureq.method = evhttp_request_get_command(ereq);
+	ureq.host = req->url.host;
+	ureq.port = req->url.port;
+	ureq.target = req->url.path;
+	ureq.headers = &req->fwd;
+	ureq.body = evhttp_request_get_input_buffer(ereq);
+	server_req_set_state(req, REQ_FETCH);
+	if ((req->fetch = upstream_fetch_start(srv->up, &ureq, &cbs,
+	    req)) == NULL)
+		server_req_fail(req, 503, "Service Unavailable",
+		    "out of memory");
+}

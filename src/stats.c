@@ -1,0 +1,4 @@
+/* stats.c: the process-wide counters. */
+#include "stats.h"
+
+struct stats	stats;
