@@ -1,0 +1,248 @@
+# lib.sh: helpers for evproxy's integration scenarios (POSIX sh).
+#
+# A scenario sources this file, starts what it needs and asserts:
+#	. "$(dirname "$0")/../lib.sh"
+#	origin_start; dns_start; proxy_start
+#	fetch "http://$ORIGIN/bytes/10"; expect_status 200
+#
+# Everything runs on loopback with ephemeral ports: the suite's origin
+# (origin.c), its DNS server (dnsd.c) and the daemon under test, which is
+# always pointed at that DNS server so no query leaves the machine.  Each
+# wait is bounded.  On exit every process started here is stopped by PID;
+# the daemon must then exit 0 with a clean sanitizer report.
+#
+# Environment: PROXY_BIN, ORIGIN_BIN, DNSD_BIN (set by CTest);
+# EVPROXY_SANITIZE=1 when they were built with ASan/UBSan;
+# PROXY_USE_RUNNING=host:port to test a daemon you started yourself.
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/evproxy-$TEST_NAME.XXXXXX")
+PIDS=""
+PROXY_PID=""
+STATUS=""
+CURL_RC=0
+: "${PROXY_BIN:=evproxy}"
+: "${ORIGIN_BIN:=evproxy-test-origin}"
+: "${DNSD_BIN:=evproxy-test-dnsd}"
+: "${EVPROXY_SANITIZE:=0}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+# Prints the logs of the failed scenario.
+dump_logs() {
+	for f in "$T"/proxy.log "$T"/origin.log "$T"/dnsd.log; do
+		[ -f "$f" ] || continue
+		echo "---- $(basename "$f") (last 40 lines)" >&2
+		tail -n 40 "$f" >&2
+	done
+}
+
+# Fails the scenario with a message.
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	dump_logs
+	exit 1
+}
+
+# Stops what we started; checks that the daemon shut down cleanly.
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$PROXY_PID" ]; then
+		proxy_stop || rc=1
+	fi
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	if [ $rc -eq 0 ]; then
+		rm -rf "$T"
+		echo "PASS: $TEST_NAME"
+	else
+		echo "(files kept in $T)" >&2
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Waits up to $3 seconds for file $1 to contain a line matching ERE $2.
+wait_for_line() {
+	i=0
+	max=$(($3 * 10))
+	while [ $i -lt $max ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Starts the suite's origin; sets ORIGIN_PORT, ORIGIN_RAW, ORIGIN.
+origin_start() {
+	"$ORIGIN_BIN" -a 127.0.0.1 "$@" >"$T/origin.out" 2>"$T/origin.log" &
+	PIDS="$PIDS $!"
+	wait_for_line "$T/origin.out" '^PORT ' 10 || fail "origin did not start"
+	ORIGIN_PORT=$(awk '/^PORT /{print $2}' "$T/origin.out")
+	ORIGIN_RAW=$(awk '/^PORT /{print $3}' "$T/origin.out")
+	ORIGIN="127.0.0.1:$ORIGIN_PORT"
+}
+
+# Starts the suite's DNS server; sets DNS_PORT.
+dns_start() {
+	"$DNSD_BIN" -a 127.0.0.1 >"$T/dnsd.out" 2>"$T/dnsd.log" &
+	PIDS="$PIDS $!"
+	wait_for_line "$T/dnsd.out" '^PORT ' 10 || fail "dnsd did not start"
+	DNS_PORT=$(awk '/^PORT /{print $2}' "$T/dnsd.out")
+}
+
+# Starts evproxy with extra options; sets PROXY_PORT and PROXY.
+# The listen address defaults to 127.0.0.1 (PROXY_ADDR overrides).
+proxy_start() {
+	if [ -n "${PROXY_USE_RUNNING:-}" ]; then
+		PROXY=$PROXY_USE_RUNNING
+		PROXY_PORT=${PROXY##*:}
+		return 0
+	fi
+	[ -n "${DNS_PORT:-}" ] || dns_start
+	"$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" "$@" \
+	    ${PROXY_ADDR:-} >"$T/proxy.out" 2>"$T/proxy.log" &
+	PROXY_PID=$!
+	wait_for_line "$T/proxy.out" '^Ready to serve\.\.\.$' 15 ||
+	    fail "evproxy did not print 'Ready to serve...'"
+	PROXY_PORT=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' \
+	    "$T/proxy.log" | head -n 1)
+	[ -n "$PROXY_PORT" ] || fail "no port in the proxy log"
+	case "${PROXY_ADDR:-127.0.0.1}" in
+	*:*)	PROXY="[${PROXY_ADDR}]:$PROXY_PORT" ;;
+	*)	PROXY="${PROXY_ADDR:-127.0.0.1}:$PROXY_PORT" ;;
+	esac
+}
+
+# SIGTERMs the proxy; fails unless it exits 0 with a clean sanitizer log.
+proxy_stop() {
+	pid=$PROXY_PID
+	PROXY_PID=""
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		echo "FAIL: $TEST_NAME: evproxy did not exit on SIGTERM" >&2
+		return 1
+	fi
+	wait "$pid"
+	prc=$?
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$T/proxy.log"; then
+		echo "FAIL: $TEST_NAME: sanitizer report:" >&2
+		grep -A 30 -E 'ERROR: |runtime error:' "$T/proxy.log" | head -60 >&2
+		return 1
+	fi
+	if [ $prc -ne 0 ]; then
+		echo "FAIL: $TEST_NAME: evproxy exited $prc" >&2
+		tail -n 20 "$T/proxy.log" >&2
+		return 1
+	fi
+	return 0
+}
+
+# curl through the proxy (absolute form).  Sets STATUS and CURL_RC; the
+# body is in $T/body and the headers in $T/headers.
+fetch() {
+	url=$1
+	shift
+	CURL_RC=0
+	STATUS=$(curl -sS -x "http://$PROXY" --max-time "${FETCH_TIMEOUT:-20}" \
+	    -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$url" \
+	    2>"$T/curl.err") || CURL_RC=$?
+}
+
+# curl straight at the proxy in path form: fetchp /host:port/path.
+fetchp() {
+	path=$1
+	shift
+	CURL_RC=0
+	STATUS=$(curl -sS --max-time "${FETCH_TIMEOUT:-20}" -o "$T/body" \
+	    -D "$T/headers" -w '%{http_code}' "$@" "http://$PROXY$path" \
+	    2>"$T/curl.err") || CURL_RC=$?
+}
+
+# Asserts the last fetch's status.
+expect_status() {
+	[ "$STATUS" = "$1" ] ||
+	    fail "status: want $1, got $STATUS (curl rc $CURL_RC: $(cat "$T/curl.err"))"
+}
+
+# Asserts the last fetch's body is exactly $1 (a trailing newline is ignored).
+expect_body() {
+	got=$(cat "$T/body")
+	[ "$got" = "$1" ] || fail "body: want '$1', got '$(head -c 200 "$T/body")'"
+}
+
+# Asserts the body contains the fixed string $1.
+expect_body_has() {
+	grep -qF -- "$1" "$T/body" || fail "body lacks '$1': $(head -c 300 "$T/body")"
+}
+
+# Asserts the body does not contain the fixed string $1.
+expect_body_lacks() {
+	! grep -qiF -- "$1" "$T/body" || fail "body has '$1'"
+}
+
+# Asserts a response header matches "Name: ERE" (name case-insensitive).
+expect_header() {
+	name=${1%%:*}
+	re=${1#*: }
+	tr -d '\r' <"$T/headers" | grep -i "^$name: " | grep -Eq -- "$re" ||
+	    fail "header '$name' does not match '$re': $(tr -d '\r' <"$T/headers" | grep -i "^$name:")"
+}
+
+# Asserts the response has no header of that name.
+expect_no_header() {
+	! tr -d '\r' <"$T/headers" | grep -qi "^$1:" ||
+	    fail "unexpected header: $(tr -d '\r' <"$T/headers" | grep -i "^$1:")"
+}
+
+# The origin's hit count for a path.
+origin_hits() {
+	curl -sS --max-time 5 "http://$ORIGIN/_hits?path=$1"
+}
+
+# Asserts the origin saw path $1 exactly $2 times.
+expect_origin_hits() {
+	got=$(origin_hits "$1")
+	[ "$got" = "$2" ] || fail "origin hits for $1: want $2, got $got"
+}
+
+# The number of TCP connections the origin accepted.
+origin_conns() {
+	curl -sS --max-time 5 "http://$ORIGIN/_conns"
+}
+
+# Asserts the proxy's log has a line matching ERE $1 (waits up to 5 s).
+expect_log() {
+	wait_for_line "$T/proxy.log" "$1" 5 || fail "no log line matches '$1'"
+}
+
+# Resident memory of the proxy in KiB.
+proxy_rss_kb() {
+	awk '/^VmRSS:/{print $2}' "/proc/$PROXY_PID/status"
+}
+
+# Asserts the proxy process is still running.
+expect_proxy_alive() {
+	kill -0 "$PROXY_PID" 2>/dev/null || fail "evproxy is not running"
+}
+
+# Sends raw bytes (printf format $2) to port $1 and saves the answer.
+raw_send() {
+	printf "$2" | nc -q 2 -w 5 127.0.0.1 "$1" >"$T/raw" 2>/dev/null
+}
