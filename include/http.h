@@ -75,8 +75,10 @@ int	 http_host_valid(const char *s, size_t len);
 /*
  * Rewrites a Location header of a response to a path-form request so the
  * browser stays on the proxy: "http://h/x", "//h/x", "/x" and "x" become
- * "/h/x" (base is the URL that was fetched).  Returns a malloc()ed string,
- * or NULL if location is left alone (https, other schemes, malformed).
+ * "/h/x" (base is the URL that was fetched), with dot segments removed; a
+ * host that path form would not read back as one ("intranet") becomes
+ * "/http://intranet/x".  Returns a malloc()ed string, or NULL if location
+ * is left alone (absolute https, other schemes, malformed).
  */
 char	*http_location_to_pathform(const char *location,
 	    const struct http_url *base);

@@ -307,7 +307,11 @@ config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
 	}
 	shortopts[n] = '\0';
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then also drops the state of an earlier scan (a
+	 * half-read "-xv" cluster), so each call parses only its own argv.
+	 */
+	optind = 0;
 	opterr = 0;
 	for (;;) {
 		const struct config_option *o = NULL;

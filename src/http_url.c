@@ -267,6 +267,9 @@ http_segment_is_host(const char *s, size_t len)
 				return (0);
 		return (1);
 	}
+	/* "example.com." is a name, as http_parse_authority agrees */
+	if (hostlen > 1 && s[hostlen - 1] == '.')
+		hostlen--;
 	if (http_is_ipv4(s, hostlen))
 		return (1);
 	if (hostlen == 9 && strncasecmp(s, "localhost", 9) == 0)
@@ -376,19 +379,63 @@ http_target_parse(const char *target, const char *referer, const char *self,
 	return (HTTP_TARGET_REFERER);
 }
 
-/* Returns malloc()ed "/" authority path; NULL on ENOMEM. */
+/*
+ * Removes the "." and ".." segments of the path part (before any '?' or
+ * '#') of p, in place (RFC 3986 §5.2.4).  p starts with '/'.
+ */
+static void
+http_remove_dot_segments(char *p)
+{
+	char	*in = p, *out = p, *end = p + strcspn(p, "?#");
+	size_t	 n;
+
+	while (in < end) {
+		/* in is at the '/' that starts a segment of n bytes */
+		for (n = 0; in + 1 + n < end && in[1 + n] != '/'; n++)
+			;
+		if ((n == 1 || n == 2) && strncmp(in + 1, "..", n) == 0) {
+			/* "..": drop the last output segment */
+			if (n == 2)
+				while (out > p && *--out != '/')
+					;
+			in += 1 + n;
+			if (in == end)		/* "/a/.." is "/a/" */
+				*out++ = '/';
+			continue;
+		}
+		memmove(out, in, 1 + n);
+		out += 1 + n;
+		in += 1 + n;
+	}
+	memmove(out, end, strlen(end) + 1);
+}
+
+/*
+ * Returns malloc()ed "/" authority path, or "/http://" authority path
+ * when http_target_parse would not read the authority back as a host
+ * ("intranet", "a.b.c.123"); NULL on ENOMEM.  Dot segments are removed
+ * first, so that "../../x" cannot climb out of the host's segment.
+ */
 static char *
 http_pathform(const struct http_url *u, const char *path, size_t pathlen)
 {
-	char	 auth[HTTP_HOST_MAX + 8];
-	char	*s;
-	size_t	 len;
+	char		 auth[HTTP_HOST_MAX + 8];
+	char		*s;
+	const char	*scheme = "";
+	size_t		 len, pre;
 
 	http_url_authority(u, auth, sizeof(auth));
-	len = 1 + strlen(auth) + pathlen + 1;
+	if (strcmp(u->scheme, "http") != 0 ||
+	    !http_segment_is_host(auth, strlen(auth)))
+		scheme = u->scheme;
+	len = 1 + strlen(scheme) + 3 + strlen(auth) + pathlen + 1;
 	if ((s = malloc(len)) == NULL)
 		return (NULL);
-	snprintf(s, len, "/%s%.*s", auth, (int)pathlen, path);
+	pre = (size_t)snprintf(s, len, "/%s%s%s", scheme,
+	    *scheme != '\0' ? "://" : "", auth);
+	snprintf(s + pre, len - pre, "%.*s", (int)pathlen, path);
+	if (s[pre] == '/')
+		http_remove_dot_segments(s + pre);
 	return (s);
 }
 

@@ -390,6 +390,45 @@ server_req_fetch_body_cb(struct upstream_fetch *f, struct evbuffer *data,
 		upstream_pause(f);
 }
 
+/* The client has all we could send it: close (and free the request). */
+static void
+server_req_drop_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	evhttp_connection_free(arg);
+}
+
+/* The client left or stalled while we flushed: close. */
+static void
+server_req_drop_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
+/*
+ * Closes a client connection after writing out what is queued on it,
+ * taking its bufferevent over from evhttp as CONNECT does (shared/notes
+ * §2): the connection and its request are then freed by
+ * evhttp_connection_free(), from our own bufferevent callbacks.
+ */
+static void
+server_req_drop_client(struct server *srv, struct evhttp_connection *evcon)
+{
+	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+		evhttp_connection_free(evcon);
+		return;
+	}
+	bufferevent_setcb(bev, NULL, server_req_drop_write_cb,
+	    server_req_drop_event_cb, evcon);
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_set_timeouts(bev, NULL, &srv->client_tv);
+	bufferevent_enable(bev, EV_WRITE);
+}
+
 /* The fetch ended: finish the reply, or report the failure. */
 static void
 server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
@@ -422,14 +461,14 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 	}
 	/*
 	 * The headers went out already: the only honest signal left is to
-	 * drop the connection.  A final empty chunk would make a truncated
-	 * body look complete.
+	 * close the connection once what we have is written.  A final empty
+	 * chunk would make a truncated body look complete.
 	 */
 	req->result = "TRUNCATED";
 	evcon = req->evcon;
 	server_req_release(req);
 	if (evcon != NULL)
-		evhttp_connection_free(evcon);	/* frees the request too */
+		server_req_drop_client(req->srv, evcon);
 	server_req_close(req, upstream_err_str(err));
 }
 

@@ -5,15 +5,16 @@
 
 origin_start
 proxy_start
+JOBS=""
 for i in 1 2 3; do
 	curl -sS -x "http://$PROXY" --limit-rate 1M --max-time 1 -o /dev/null \
 	    "http://$ORIGIN/bytes/1073741824" 2>/dev/null &
-	PIDS="$PIDS $!"
+	JOBS="$JOBS $!"
 done
 fetch "http://$ORIGIN/bytes/200000"
 expect_status 200
 [ "$(wc -c <"$T/body")" -eq 200000 ] || fail "concurrent download cut"
-wait
+for j in $JOBS; do wait "$j"; done
 expect_log "client closed the connection"
 
 # Abort while the proxy waits for a slow origin's headers.

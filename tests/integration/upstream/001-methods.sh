@@ -11,7 +11,9 @@ done
 fetch "http://$ORIGIN/bytes/10" -I
 expect_status 200
 expect_header 'Content-Length: ^10$'
-[ ! -s "$T/body" ] || fail "HEAD got a body"
+# curl -I writes the headers to -o: nothing may follow them
+[ "$(tr -d '\r' <"$T/body" | sed '1,/^$/d' | wc -c)" -eq 0 ] ||
+    fail "HEAD got a body"
 
 for m in POST PUT PATCH; do
 	fetch "http://$ORIGIN/echo/m" -X "$m" --data-binary "body of $m"

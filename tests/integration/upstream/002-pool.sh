@@ -15,12 +15,13 @@ after=$(origin_conns)
 
 # 6 concurrent slow requests share at most 2 connections.
 before=$(origin_conns)
+JOBS=""
 for i in 1 2 3 4 5 6; do
 	curl -sS -x "http://$PROXY" --max-time 20 -o "$T/par.$i" \
 	    "http://$ORIGIN/sleep/300" &
-	PIDS="$PIDS $!"
+	JOBS="$JOBS $!"
 done
-wait
+for j in $JOBS; do wait "$j"; done
 for i in 1 2 3 4 5 6; do
 	[ "$(cat "$T/par.$i")" = "slept" ] || fail "parallel request $i failed"
 done

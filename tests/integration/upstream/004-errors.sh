@@ -39,9 +39,9 @@ expect_log "TRUNCATED"
 # One failing request in parallel with a good one.
 curl -sS -x "http://$PROXY" --max-time 10 -o "$T/slow" \
     "http://$ORIGIN/sleep/3000" &
-PIDS="$PIDS $!"
+SLOW=$!
 fetch "http://$ORIGIN/bytes/100000"
 expect_status 200
 [ "$(wc -c <"$T/body")" -eq 100000 ] || fail "good request cut short"
-wait
+wait "$SLOW"
 expect_proxy_alive

@@ -1,0 +1,86 @@
+#!/bin/sh
+# bench/run.sh: requests per second straight to the origin and through
+# evproxy (path form), measured with wrk in one run, interleaved over
+# rounds, medians and ratios printed as a Markdown table.
+#
+#   bench/run.sh [ROUNDS] [SECONDS]      defaults: 3 rounds of 5 s
+#
+# Everything runs on loopback.  The origin and evproxy are pinned to core
+# 0 and wrk to core 1 where taskset exists, so the two never share a core.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+ROUNDS=${1:-3}
+SECS=${2:-5}
+
+if ! command -v wrk >/dev/null 2>&1; then
+	[ "$(id -u)" = 0 ] || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null ||
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq wrk >/dev/null; }
+fi
+./dev.sh build >/dev/null
+
+T=$(mktemp -d /tmp/evproxy-bench.XXXXXX)
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+PIN_SRV=""
+PIN_CLI=""
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+	PIN_SRV="taskset -c 0"
+	PIN_CLI="taskset -c 1"
+fi
+
+# Waits for a line matching $2 in file $1 (10 s at most).
+wait_line() {
+	i=0
+	while ! grep -Eq "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "bench: timeout waiting for $1" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+$PIN_SRV "$ROOT/build/evproxy-test-origin" -a 127.0.0.1 >"$T/origin.out" 2>/dev/null &
+PIDS="$PIDS $!"
+wait_line "$T/origin.out" '^PORT '
+OPORT=$(awk '/^PORT /{print $2}' "$T/origin.out")
+$PIN_SRV "$ROOT/build/evproxy" -q -p 0 --dns-server 127.0.0.1:1 \
+    >"$T/proxy.out" 2>"$T/proxy.log" &
+PPID_=$!
+PIDS="$PIDS $PPID_"
+wait_line "$T/proxy.out" '^Ready'
+sleep 0.2
+PPORT=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$T/proxy.log" | head -n 1)
+[ -n "$PPORT" ] || PPORT=$(ss -ltnp 2>/dev/null | awk -v p="pid=$PPID_," '$0 ~ p {sub(/.*:/,"",$4); print $4; exit}')
+
+# One wrk run; prints requests per second.
+rps() {
+	$PIN_CLI wrk -t1 -c"$2" -d"${SECS}s" "$1" 2>/dev/null |
+	    awk '/^Requests\/sec:/{print $2}'
+}
+
+# Median of the numbers on stdin.
+median() {
+	sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
+}
+
+echo "| case | conns | origin req/s | evproxy req/s | ratio |"
+echo "|---|---|---|---|---|"
+for size in 1024 102400; do
+	for c in 1 50; do
+		: >"$T/o"; : >"$T/p"
+		r=0
+		while [ $r -lt "$ROUNDS" ]; do
+			rps "http://127.0.0.1:$OPORT/bytes/$size" "$c" >>"$T/o"
+			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT/bytes/$size" "$c" >>"$T/p"
+			r=$((r + 1))
+		done
+		o=$(median <"$T/o")
+		p=$(median <"$T/p")
+		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+		echo "| $((size / 1024)) KiB pass-through | $c | $o | $p | $ratio |"
+	done
+done
+echo
+echo "evproxy peak RSS: $(awk '/^VmHWM:/{print $2, $3}' "/proc/$PPID_/status")"
