@@ -63,6 +63,8 @@ void	config_usage(FILE *out);
 int	config_parse_ms(const char *s, unsigned *ms);
 /* "1024", "64k", "512M", "1G" (powers of 1024) to bytes; -1 if bad. */
 int	config_parse_size(const char *s, uint64_t *bytes);
+/* An IPv4 or IPv6 address ("::1" or "[::1]", no port) into out, bare. */
+int	config_parse_addr(const char *s, char *out, size_t outlen);
 /* A decimal in [min, max]; -1 if malformed or out of range. */
 int	config_parse_uint(const char *s, unsigned min, unsigned max,
 	    unsigned *v);

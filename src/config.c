@@ -3,6 +3,9 @@
  * Every option is one row of config_options[]: its long and short name,
  * its type, where it lands in struct config, its default and its help.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -36,7 +39,7 @@ struct config_option {
 	enum config_type type;
 	size_t		 offset;
 	const char	*def;		/* default, as text */
-	unsigned	 min, max;	/* CONFIG_T_UINT only */
+	unsigned	 min, max;	/* UINT range; MS minimum in ms */
 	const char	*help;
 };
 
@@ -47,7 +50,7 @@ static const struct config_option config_options[] = {
 	    "8888", 0, 65535,
 	    "TCP port to listen on (0 picks a free one)" },
 	{ "client-timeout", 0, "SECS", CONFIG_T_MS,
-	    CFG_OFF(server.client_timeout_ms), "60", 0, 0,
+	    CFG_OFF(server.client_timeout_ms), "60", 1, 0,
 	    "close a client connection idle or stalled this long" },
 	{ "max-body-size", 0, "BYTES", CONFIG_T_SIZE,
 	    CFG_OFF(server.max_body_size), "64M", 0, 0,
@@ -56,7 +59,7 @@ static const struct config_option config_options[] = {
 	    CFG_OFF(server.max_header_size), "64k", 0, 0,
 	    "largest request line plus headers" },
 	{ "upstream-timeout", 0, "SECS", CONFIG_T_MS,
-	    CFG_OFF(upstream.timeout_ms), "30", 0, 0,
+	    CFG_OFF(upstream.timeout_ms), "30", 1, 0,
 	    "give up on an origin silent this long (504)" },
 	{ "pool-size", 0, "N", CONFIG_T_UINT, CFG_OFF(upstream.pool_size),
 	    "16", 1, 4096,
@@ -71,7 +74,7 @@ static const struct config_option config_options[] = {
 	    CFG_OFF(upstream.resolv_conf), NULL, 0, 0,
 	    "read DNS servers from FILE (default /etc/resolv.conf)" },
 	{ "dns-timeout", 0, "SECS", CONFIG_T_MS,
-	    CFG_OFF(upstream.dns_timeout_ms), "5", 0, 0,
+	    CFG_OFF(upstream.dns_timeout_ms), "5", 1, 0,
 	    "wait this long for each DNS attempt (2 attempts)" },
 	{ "verbose", 'v', NULL, CONFIG_T_VERBOSE, CFG_OFF(verbosity),
 	    NULL, 0, 0, "log debug lines too" },
@@ -83,6 +86,26 @@ static const struct config_option config_options[] = {
 	    "print the version and exit" },
 };
 #define CONFIG_NOPTIONS	(sizeof(config_options) / sizeof(config_options[0]))
+
+int
+config_parse_addr(const char *s, char *out, size_t outlen)
+{
+	char		 buf[INET6_ADDRSTRLEN + 2];
+	unsigned char	 a[sizeof(struct in6_addr)];
+	size_t		 len = strlen(s);
+
+	if (len >= sizeof(buf) || len >= outlen)
+		return (-1);
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		memcpy(buf, s + 1, len - 2);
+		buf[len - 2] = '\0';
+	} else
+		memcpy(buf, s, len + 1);
+	if (inet_pton(AF_INET, buf, a) != 1 && inet_pton(AF_INET6, buf, a) != 1)
+		return (-1);
+	snprintf(out, outlen, "%s", buf);
+	return (0);
+}
 
 int
 config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *v)
@@ -201,6 +224,12 @@ config_set(struct config *cfg, const struct config_option *o,
 		if (config_parse_ms(val, (unsigned *)p) == -1) {
 			snprintf(err, errlen, "--%s: '%s' is not a number of "
 			    "seconds (e.g. 30, 1.5, 250ms)", o->name, val);
+			return (-1);
+		}
+		/* min is in ms: 1 for timeouts that must not be 0 */
+		if (*(unsigned *)p < o->min) {
+			snprintf(err, errlen, "--%s: must be more than 0",
+			    o->name);
 			return (-1);
 		}
 		return (0);
@@ -360,13 +389,12 @@ config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
 		return (CONFIG_ERROR);
 	}
 	if (argc - optind == 1) {
-		if (strlen(argv[optind]) >= sizeof(cfg->server.addr) ||
-		    argv[optind][0] == '\0') {
-			snprintf(err, errlen, "bad address '%s'",
-			    argv[optind]);
+		if (config_parse_addr(argv[optind], cfg->server.addr,
+		    sizeof(cfg->server.addr)) == -1) {
+			snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 "
+			    "address (give the port with -p)", argv[optind]);
 			return (CONFIG_ERROR);
 		}
-		strcpy(cfg->server.addr, argv[optind]);
 	}
 	return (CONFIG_OK);
 }

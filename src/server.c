@@ -133,12 +133,13 @@ server_new(struct event_base *base, struct upstream *up,
 	    (uint64_t)INT64_MAX : cfg->server.max_body_size));
 	evhttp_set_timeout_tv(srv->http, &srv->client_tv);
 
+	errno = 0;
 	bound = evhttp_bind_socket_with_handle(srv->http, addr,
 	    (ev_uint16_t)cfg->server.port);
 	if (bound == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %u: %s",
-		    cfg->server.addr, cfg->server.port,
-		    strerror(errno));
+		    cfg->server.addr, cfg->server.port, errno != 0 ?
+		    strerror(errno) : "address not available");
 		goto fail;
 	}
 	srv->listener = evhttp_bound_socket_get_listener(bound);

@@ -54,10 +54,8 @@ enum server_req_state {
 	REQ_CLOSING		/* ended; freed from a zero-delay event */
 };
 
-/* The client's connection went away. */
-#define REQ_CLIENT_GONE		0x01
 /* The request came in path form: rewrite Location headers. */
-#define REQ_PATHFORM		0x02
+#define REQ_PATHFORM		0x01
 
 struct server_req {
 	struct server		*srv;
@@ -73,12 +71,18 @@ struct server_req {
 	struct evkeyvalq	 fwd;		/* headers for the origin */
 	int			 status;	/* sent to the client */
 	const char		*result;	/* PROXY, SELF, ERROR... */
+	int			 state_was_reply; /* closed after reply_start */
+	/* evhttp's client bufferevent callbacks, saved while we watch */
+	bufferevent_event_cb	 ev_eventcb;
+	void			*ev_cbarg;
 	uint64_t		 bytes;		/* body bytes to the client */
 	struct timeval		 start;
 	char			 client[64];	/* peer address */
 };
 
 static void	server_req_close(struct server_req *, const char *);
+static void	server_req_drop_client(struct server *,
+		    struct evhttp_connection *);
 
 static const char *const server_req_states[] = {
 	"NEW", "FETCH", "REPLY", "CLOSING"
@@ -172,9 +176,18 @@ server_req_reply(struct server_req *req, int status, const char *ctype,
 	out = evhttp_request_get_output_headers(req->ereq);
 	evhttp_add_header(out, "Content-Type", ctype);
 	evhttp_add_header(out, "Cache-Control", "no-store");
-	req->bytes = evbuffer_get_length(body);
 	ereq = server_req_release(req);
-	evhttp_send_reply(ereq, status, NULL, body);
+	if (evhttp_request_get_command(ereq) == EVHTTP_REQ_HEAD) {
+		char cl[32];
+
+		/* evhttp_send_reply would send the body of a HEAD reply */
+		snprintf(cl, sizeof(cl), "%zu", evbuffer_get_length(body));
+		evhttp_add_header(out, "Content-Length", cl);
+		evhttp_send_reply(ereq, status, NULL, NULL);
+	} else {
+		req->bytes = evbuffer_get_length(body);
+		evhttp_send_reply(ereq, status, NULL, body);
+	}
 	server_req_close(req, why);
 }
 
@@ -240,17 +253,25 @@ server_req_close(struct server_req *req, const char *why)
 
 	if (req->state == REQ_CLOSING)
 		return;
+	req->state_was_reply = (req->state == REQ_REPLY);
 	server_req_set_state(req, REQ_CLOSING);
 	if (req->fetch != NULL) {
 		upstream_cancel(req->fetch);
 		req->fetch = NULL;
 	}
 	if (req->ereq != NULL) {
+		struct evhttp_connection *evcon = req->evcon;
 		struct evhttp_request *ereq = server_req_release(req);
 
-		/* detached by a client hang-up: it is ours to free */
 		if (evhttp_request_get_connection(ereq) == NULL)
+			/* detached by a client hang-up: it is ours to free */
 			evhttp_request_free(ereq);
+		else if (req->state_was_reply)
+			/* never end a broken body with the final chunk */
+			server_req_drop_client(req->srv, evcon);
+		else
+			/* ended without a reply (out of memory): say so */
+			evhttp_send_error(ereq, 503, NULL);
 	}
 	evutil_gettimeofday(&now, NULL);
 	evutil_timersub(&now, &req->start, &d);
@@ -271,7 +292,6 @@ server_req_client_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct server_req	*req = arg;
 
 	(void)evcon;
-	req->flags |= REQ_CLIENT_GONE;
 	req->evcon = NULL;		/* it is being freed */
 	if (req->ereq != NULL &&
 	    evhttp_request_get_connection(req->ereq) != NULL) {
@@ -291,6 +311,49 @@ server_req_drained_cb(struct evhttp_connection *evcon, void *arg)
 	if (req->state == REQ_REPLY && req->fetch != NULL &&
 	    upstream_paused(req->fetch))
 		upstream_resume(req->fetch);
+}
+
+/* A pipelined request arrived while we wait: leave it to evhttp. */
+static void
+server_req_watch_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	bufferevent_disable(bev, EV_READ);
+}
+
+/* The client closed while we wait: evhttp fails the connection. */
+static void
+server_req_watch_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct server_req	*req = arg;
+
+	/* evhttp's handler frees the connection; our close cb runs */
+	req->ev_eventcb(bev, what, req->ev_cbarg);
+}
+
+/*
+ * evhttp stops reading a request's connection until the reply starts, so
+ * a client that leaves while we wait for the origin goes unnoticed and
+ * the fetch runs on (libevent #78).  Watch for its EOF meanwhile: the
+ * next evhttp write (any reply) puts evhttp's own callbacks back.
+ */
+static void
+server_req_watch_client(struct server_req *req)
+{
+	struct bufferevent	*bev;
+	bufferevent_data_cb	 readcb, writecb;
+
+	bev = evhttp_connection_get_bufferevent(req->evcon);
+	bufferevent_getcb(bev, &readcb, &writecb, &req->ev_eventcb,
+	    &req->ev_cbarg);
+	if (req->ev_eventcb == NULL ||
+	    evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		return;
+	bufferevent_setcb(bev, server_req_watch_read_cb, writecb,
+	    server_req_watch_event_cb, req);
+	/* a slow origin is not the client's fault: no read timeout */
+	bufferevent_set_timeouts(bev, NULL, &req->srv->client_tv);
+	bufferevent_enable(bev, EV_READ);
 }
 
 /* Bytes queued for the client and not yet written to its socket. */
@@ -365,8 +428,6 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 	/* the read timeout would cut slow downloads (libevent #715) */
 	bev = evhttp_connection_get_bufferevent(req->evcon);
 	bufferevent_set_timeouts(bev, NULL, &req->srv->client_tv);
-	evhttp_request_set_on_complete_cb(req->ereq, server_req_complete_cb,
-	    req->srv);
 	req->status = status;
 	server_req_set_state(req, REQ_REPLY);
 	evhttp_send_reply_start(req->ereq, status, reason);
@@ -576,8 +637,9 @@ server_req_route(struct server_req *req)
 		return (-1);
 	}
 	if (strcmp(req->url.scheme, "http") != 0) {
-		server_req_fail(req, 501, "Not Implemented", "https:// URLs "
-		    "are reached through CONNECT tunnels, not in path form");
+		server_req_fail(req, 501, "Not Implemented", "evproxy does "
+		    "not speak TLS to origins: browsers reach https:// sites "
+		    "through CONNECT tunnels");
 		return (-1);
 	}
 	return (0);
@@ -638,6 +700,8 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	server_req_peer(req);
 	evhttp_connection_set_closecb(req->evcon, server_req_client_close_cb,
 	    req);
+	/* restores the idle timeout that waiting and streaming lift */
+	evhttp_request_set_on_complete_cb(ereq, server_req_complete_cb, srv);
 	/*
 	 * For absolute-form requests evhttp looks only at Proxy-Connection
 	 * and closes after every response: treat them like any other.
@@ -665,7 +729,10 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	ureq.body = evhttp_request_get_input_buffer(ereq);
 	server_req_set_state(req, REQ_FETCH);
 	if ((req->fetch = upstream_fetch_start(srv->up, &ureq, &cbs,
-	    req)) == NULL)
+	    req)) == NULL) {
 		server_req_fail(req, 503, "Service Unavailable",
 		    "out of memory");
+		return;
+	}
+	server_req_watch_client(req);
 }

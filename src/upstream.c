@@ -310,8 +310,10 @@ upstream_req_header_cb(struct evhttp_request *oreq, void *arg)
 	const char		*te;
 	int			 status = evhttp_request_get_response_code(oreq);
 
+	if (status == 100)
+		return (0);	/* evhttp skips it and reads the real one */
 	if (status < 200) {
-		/* a 1xx other than 100 (e.g. 103) would end the exchange */
+		/* any other 1xx (e.g. 103) would end the exchange */
 		f->flags |= FETCH_INVALID;
 		return (-1);
 	}

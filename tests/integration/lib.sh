@@ -256,5 +256,7 @@ expect_proxy_alive() {
 
 # Sends raw bytes (printf format $2) to port $1 and saves the answer.
 raw_send() {
-	printf "$2" | nc -q 2 -w 5 127.0.0.1 "$1" >"$T/raw" 2>/dev/null
+	# no half-close (-q, -N): evproxy takes EOF from a waiting client as
+	# an abort, as Squid and nginx do
+	printf "$2" | nc -w 5 127.0.0.1 "$1" >"$T/raw" 2>/dev/null
 }

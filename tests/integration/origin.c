@@ -110,6 +110,7 @@ struct origin_raw {
 	struct origin_server	*srv;
 	struct bufferevent	*bev;
 	enum origin_raw_state	 state;
+	int			 answered;	/* /raw/once: served one */
 };
 
 TAILQ_HEAD(origin_raw_list, origin_raw);
@@ -209,6 +210,13 @@ static const struct origin_canned origin_canned[] = {
 	{ "/raw/103",
 	    "HTTP/1.1 103 Early Hints\r\n"
 	    "Link: </site/style.css>; rel=preload\r\n"
+	    "\r\n"
+	    "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 2\r\n"
+	    "\r\n"
+	    "ok" },
+	{ "/raw/100",
+	    "HTTP/1.1 100 Continue\r\n"
 	    "\r\n"
 	    "HTTP/1.1 200 OK\r\n"
 	    "Content-Length: 2\r\n"
@@ -1121,6 +1129,23 @@ origin_raw_respond(struct origin_raw *raw, const char *path)
 		/* Keep reading (and discarding) until the peer closes. */
 		raw->state = ORIGIN_RAW_HANG;
 		bufferevent_set_timeouts(raw->bev, NULL, NULL);
+		return;
+	}
+	if (strcmp(path, "/raw/once") == 0) {
+		/*
+		 * Keep-alive, but the second request on the connection is
+		 * met with a close: the race of an origin closing an idle
+		 * connection just as the proxy reuses it.
+		 */
+		static const char once[] =
+		    "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce";
+
+		if (raw->answered) {
+			origin_raw_free(raw);
+			return;
+		}
+		raw->answered = 1;
+		bufferevent_write(raw->bev, once, sizeof(once) - 1);
 		return;
 	}
 	for (i = 0; i < sizeof(origin_canned) / sizeof(origin_canned[0]); i++)

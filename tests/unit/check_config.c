@@ -262,8 +262,8 @@ static const struct {
 	    "0.0.0.0", 1, 0, "", NULL, 30000, 16, 64ULL << 20, 65536 },
 	{ { "-p", "1", "--", "::", NULL }, CONFIG_OK, NULL,
 	    "::", 1, 0, "", NULL, 30000, 16, 64ULL << 20, 65536 },
-	{ { MAX_ADDR, NULL }, CONFIG_OK, NULL,
-	    MAX_ADDR, 8888, 0, "", NULL, 30000, 16, 64ULL << 20, 65536 },
+	{ { "[::1]", NULL }, CONFIG_OK, NULL,
+	    "::1", 8888, 0, "", NULL, 30000, 16, 64ULL << 20, 65536 },
 	/* -p and --port */
 	{ { "-p", "9000", NULL }, CONFIG_OK, NULL,
 	    "127.0.0.1", 9000, 0, "", NULL, 30000, 16, 64ULL << 20, 65536 },
@@ -351,8 +351,12 @@ static const struct {
 	/* positionals */
 	ERR("too many arguments: '0.0.0.0'", "127.0.0.1", "0.0.0.0"),
 	ERR("too many arguments: 'b'", "a", "-v", "b", "c"),
-	ERR("bad address ''", ""),
-	ERR("bad address '" LONG_ADDR "'", LONG_ADDR),
+	ERR("'' is not an IPv4 or IPv6 address", ""),
+	ERR("'" LONG_ADDR "' is not an IPv4", LONG_ADDR),
+	ERR("'" MAX_ADDR "' is not an IPv4", MAX_ADDR),
+	ERR("'localhost' is not an IPv4", "localhost"),
+	ERR("'127.0.0.1:8080' is not an IPv4", "127.0.0.1:8080"),
+	ERR("'[::1' is not an IPv4", "[::1"),
 
 	/* --help and --version print to out */
 	EXIT("usage: evproxy [options] [ADDRESS]", "--help"),
@@ -466,7 +470,7 @@ static const struct {
 	    0, 2 },
 	{ { "-v", "a", "b", NULL }, CONFIG_ERROR, { "-q", NULL }, CONFIG_OK,
 	    -1, 8888 },
-	{ { "a", "-v", NULL }, CONFIG_OK, { "b", "-p", "3", NULL },
+	{ { "::1", "-v", NULL }, CONFIG_OK, { "127.0.0.2", "-p", "3", NULL },
 	    CONFIG_OK, 0, 3 },
 	{ { "-p", NULL }, CONFIG_ERROR, { "--bogus", NULL }, CONFIG_ERROR,
 	    0, 0 },
