@@ -30,6 +30,16 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(base, NULL);
 }
 
+/* SIGHUP: nothing to reopen or reload yet; do not die of it. */
+static void
+main_sighup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	log_info("SIGHUP: nothing to reload");
+}
+
 /* Creates the resolver from --dns-server or resolv.conf. */
 static struct evdns_base *
 main_dns_new(struct event_base *base, const struct config_upstream *cu)
@@ -74,7 +84,7 @@ main(int argc, char **argv)
 	struct evdns_base	*dns;
 	struct upstream		*up;
 	struct server		*srv;
-	struct event		*sigint, *sigterm;
+	struct event		*sigint, *sigterm, *sighup;
 	char			 err[256];
 
 	config_defaults(&cfg);
@@ -109,8 +119,10 @@ main(int argc, char **argv)
 	}
 	sigint = evsignal_new(base, SIGINT, main_signal_cb, base);
 	sigterm = evsignal_new(base, SIGTERM, main_signal_cb, base);
-	if (sigint == NULL || sigterm == NULL || event_add(sigint, NULL) ||
-	    event_add(sigterm, NULL))
+	sighup = evsignal_new(base, SIGHUP, main_sighup_cb, NULL);
+	if (sigint == NULL || sigterm == NULL || sighup == NULL ||
+	    event_add(sigint, NULL) || event_add(sigterm, NULL) ||
+	    event_add(sighup, NULL))
 		fatalx("cannot install signal handlers");
 
 	log_info("listening on %s port %u", cfg.server.addr, server_port(srv));
@@ -125,6 +137,7 @@ main(int argc, char **argv)
 	event_base_loop(base, EVLOOP_NONBLOCK);	/* DNS cancels, finalizers */
 	event_free(sigint);
 	event_free(sigterm);
+	event_free(sighup);
 	event_base_free(base);
 	libevent_global_shutdown();
 	config_clear(&cfg);

@@ -215,13 +215,6 @@ static const struct origin_canned origin_canned[] = {
 	    "Content-Length: 2\r\n"
 	    "\r\n"
 	    "ok" },
-	{ "/raw/100",
-	    "HTTP/1.1 100 Continue\r\n"
-	    "\r\n"
-	    "HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 2\r\n"
-	    "\r\n"
-	    "ok" },
 	{ "/raw/garbage",
 	    "this is not http\r\n\r\n" },
 	{ "/raw/close-delimited",
@@ -1129,6 +1122,19 @@ origin_raw_respond(struct origin_raw *raw, const char *path)
 		/* Keep reading (and discarding) until the peer closes. */
 		raw->state = ORIGIN_RAW_HANG;
 		bufferevent_set_timeouts(raw->bev, NULL, NULL);
+		return;
+	}
+	if (strcmp(path, "/raw/100") == 0) {
+		/*
+		 * An unasked-for 100 Continue, then the response, and the
+		 * connection stays open: evhttp reads the final response
+		 * only after it has (re)sent the request body, and an EOF
+		 * in between would lose it.
+		 */
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n"
+		    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+		bufferevent_write(raw->bev, cont, sizeof(cont) - 1);
 		return;
 	}
 	if (strcmp(path, "/raw/once") == 0) {

@@ -6,6 +6,11 @@ origin_start
 proxy_start
 fetch "http://$ORIGIN/bytes/1"
 expect_status 200
+# SIGHUP is not fatal
+kill -HUP "$PROXY_PID"
+expect_log 'SIGHUP'
+fetch "http://$ORIGIN/bytes/1"
+expect_status 200
 # SIGTERM is sent by proxy_stop, which checks exit 0 and the sanitizers.
 proxy_stop || fail "SIGTERM"
 

@@ -16,6 +16,8 @@ expect_body ok
 fetch "http://127.0.0.1:$ORIGIN_RAW/raw/once"
 expect_status 200
 expect_body once
+# evhttp would add "Content-Type: text/html; charset=ISO-8859-1"
+expect_no_header Content-Type
 fetch "http://127.0.0.1:$ORIGIN_RAW/raw/once"
 expect_status 200
 expect_body once
