@@ -41,7 +41,7 @@ wait_line() {
 	done
 }
 
-$PIN_SRV "$ROOT/build/evproxy-test-origin" -a 127.0.0.1 >"$T/origin.out" 2>/dev/null &
+$PIN_SRV "$ROOT/build/tests/evproxy-test-origin" -a 127.0.0.1 >"$T/origin.out" 2>/dev/null &
 PIDS="$PIDS $!"
 wait_line "$T/origin.out" '^PORT '
 OPORT=$(awk '/^PORT /{print $2}' "$T/origin.out")

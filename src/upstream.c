@@ -53,6 +53,8 @@
  */
 #define UPSTREAM_MAX_CHUNK	(16u << 20)
 #define UPSTREAM_MAX_HEADERS	(64u << 10)
+/* Most bytes read or written per syscall on an origin connection. */
+#define UPSTREAM_IO_MAX		(256 << 10)
 
 struct upstream_conn;
 
@@ -240,6 +242,11 @@ upstream_conn_new(struct upstream_origin *o)
 		free(c);
 		return (NULL);
 	}
+	/* 16 KiB per syscall by default: too many turns for large bodies */
+	bufferevent_set_max_single_read(
+	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
+	bufferevent_set_max_single_write(
+	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
 	upstream_ms_tv(up->cfg->timeout_ms, &tv);
 	evhttp_connection_set_timeout_tv(c->evcon, &tv);
 	evhttp_connection_set_retries(c->evcon, 0);
