@@ -9,6 +9,7 @@
 #define EVPROXY_HTTP_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct evkeyvalq;
 
@@ -104,5 +105,68 @@ int	 http_hdr_copy_end_to_end(const struct evkeyvalq *src,
  */
 int	 http_hdr_list_append(struct evkeyvalq *hdrs, const char *name,
 	    const char *item);
+
+/*
+ * The secondary cache key of a response with Vary (RFC 9111 §4.1): for
+ * each field name its Vary headers list (lower-cased, sorted, deduped),
+ * "name:value" and a 0x1f byte (it must fit on one line of an entry
+ * file), with the request's values of that field joined by ","
+ * and whitespace around them trimmed.  Returns "" (malloc()ed) without
+ * Vary, NULL for "Vary: *" (never matches) or on ENOMEM.
+ */
+char	*http_hdr_vary_key(const struct evkeyvalq *resp_hdrs,
+	    const struct evkeyvalq *req_hdrs);
+
+/*
+ * Cache-Control directives (RFC 9111 §5.2) of a request or a response.
+ * Durations are seconds, -1 when the directive is absent.
+ */
+struct http_cc {
+	int	 present;		/* some Cache-Control (or Pragma) seen */
+	int	 no_store;
+	int	 no_cache;		/* also Pragma: no-cache, no-cache="f" */
+	int	 private_;		/* also private="f" */
+	int	 public_;
+	int	 must_revalidate;
+	int	 proxy_revalidate;
+	int	 only_if_cached;
+	int	 no_transform;
+	int	 immutable;
+	long	 max_age;
+	long	 s_maxage;
+	long	 max_stale;		/* HTTP_CC_ANY if given without a value */
+	long	 min_fresh;
+	long	 stale_while_revalidate;
+	long	 stale_if_error;
+};
+#define HTTP_CC_ANY	0x7fffffffL	/* max-stale with no value */
+
+/* Sets every directive to absent. */
+void	 http_cc_init(struct http_cc *cc);
+/*
+ * Adds the directives of one Cache-Control field value to cc.  Names are
+ * case-insensitive; values may be quoted; unknown directives are
+ * ignored.  A delta-seconds that does not parse (or is negative) counts
+ * as 0 for max-age and s-maxage (RFC 9111 §1.2.2: treat as stale) and as
+ * absent for the others; values beyond 2^31 are clamped to 2^31-1.
+ */
+void	 http_cc_parse(const char *value, struct http_cc *cc);
+/*
+ * Resets cc (http_cc_init), then parses every Cache-Control field of hdrs;
+ * with no Cache-Control at all, "Pragma: no-cache" sets no_cache (RFC
+ * 9111 §5.4).
+ */
+void	 http_cc_parse_headers(const struct evkeyvalq *hdrs, struct http_cc *cc);
+
+/*
+ * Parses an HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, and the obsolete
+ * RFC 850 and asctime forms).  Returns the time (0 for dates before
+ * 1970), or -1 if s is not one.  A two-digit RFC 850 year more than 50
+ * years ahead of the current clock is taken as the past century (RFC 9110
+ * §5.6.7), the one place where this reads the clock.
+ */
+time_t	 http_date_parse(const char *s);
+/* Formats t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); len >= 30. */
+void	 http_date_format(time_t t, char *buf, size_t len);
 
 #endif

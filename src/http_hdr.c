@@ -140,3 +140,101 @@ http_hdr_list_append(struct evkeyvalq *hdrs, const char *name,
 	free(joined);
 	return (rv);
 }
+
+/* Appends n bytes of s to *buf (size *cap, length *len); -1 on ENOMEM. */
+static int
+http_hdr_buf_add(char **buf, size_t *len, size_t *cap, const char *s,
+    size_t n)
+{
+	char	*nb;
+
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*len + n + 1) * 2;
+
+		if ((nb = realloc(*buf, ncap)) == NULL)
+			return (-1);
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return (0);
+}
+
+/* strcmp for qsort over an array of strings. */
+static int
+http_hdr_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+char *
+http_hdr_vary_key(const struct evkeyvalq *resp_hdrs,
+    const struct evkeyvalq *req_hdrs)
+{
+	const struct evkeyval	*kv, *rq;
+	char			*names[64], *out = NULL, *p;
+	size_t			 nnames = 0, i, len = 0, cap = 0, n;
+	int			 first;
+
+	TAILQ_FOREACH(kv, resp_hdrs, next) {
+		if (strcasecmp(kv->key, "Vary") != 0)
+			continue;
+		for (p = kv->value; *p != '\0'; p += n) {
+			p += strspn(p, " \t,");
+			n = strcspn(p, " \t,");
+			if (n == 0)
+				continue;
+			if (n == 1 && *p == '*')
+				goto star;
+			if (nnames == sizeof(names) / sizeof(names[0]))
+				goto star;	/* absurd: do not cache */
+			if ((names[nnames] = strndup(p, n)) == NULL)
+				goto fail;
+			for (i = 0; i < n; i++)
+				names[nnames][i] = (char)tolower(
+				    (unsigned char)names[nnames][i]);
+			nnames++;
+		}
+	}
+	qsort(names, nnames, sizeof(names[0]), http_hdr_strcmp);
+	if (http_hdr_buf_add(&out, &len, &cap, "", 0) == -1)
+		goto fail;
+	for (i = 0; i < nnames; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		if (http_hdr_buf_add(&out, &len, &cap, names[i],
+		    strlen(names[i])) == -1 ||
+		    http_hdr_buf_add(&out, &len, &cap, ":", 1) == -1)
+			goto fail;
+		first = 1;
+		TAILQ_FOREACH(rq, req_hdrs, next) {
+			const char *v = rq->value;
+
+			if (strcasecmp(rq->key, names[i]) != 0)
+				continue;
+			v += strspn(v, " \t");
+			n = strlen(v);
+			while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			if ((!first && http_hdr_buf_add(&out, &len, &cap, ",",
+			    1) == -1) || http_hdr_buf_add(&out, &len, &cap, v,
+			    n) == -1)
+				goto fail;
+			first = 0;
+		}
+		/* a unit separator: the key is stored on one record line */
+		if (http_hdr_buf_add(&out, &len, &cap, "\x1f", 1) == -1)
+			goto fail;
+	}
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	return (out);
+star:
+fail:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(out);
+	return (NULL);
+}
