@@ -46,7 +46,7 @@ PIDS="$PIDS $!"
 wait_line "$T/origin.out" '^PORT '
 OPORT=$(awk '/^PORT /{print $2}' "$T/origin.out")
 # the access log stays on (to a file), as in a real deployment
-$PIN_SRV "$ROOT/build/evproxy" -p 0 --dns-server 127.0.0.1:1 \
+$PIN_SRV "$ROOT/build/evproxy" -p 0 --dns-server 127.0.0.1:1 --cache-dir "$T/cache" \
     >"$T/proxy.out" 2>"$T/proxy.log" &
 PPID_=$!
 PIDS="$PIDS $PPID_"

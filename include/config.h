@@ -33,9 +33,18 @@ struct config_upstream {
 	unsigned	 dns_timeout_ms;	/* per DNS attempt */
 };
 
+/* The on-disk cache. */
+struct config_cache {
+	char		*dir;			/* NULL = "cache" */
+	int		 disabled;		/* --no-cache */
+	uint64_t	 size;			/* disk budget, bytes */
+	uint64_t	 max_object;		/* largest body stored */
+};
+
 struct config {
 	struct config_server	 server;
 	struct config_upstream	 upstream;
+	struct config_cache	 cache;
 	int			 verbosity;	/* enum log_level */
 };
 

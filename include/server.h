@@ -12,16 +12,18 @@
 struct config;
 struct event_base;
 struct upstream;
+struct cache;
 
 struct server;
 
 /*
- * Binds the listening socket and starts serving on base.  up and cfg are
- * borrowed and must outlive the server.  Returns NULL with err filled if
+ * Binds the listening socket and starts serving on base.  up, cache (NULL
+ * when caching is off) and cfg are borrowed and must outlive the server.  Returns NULL with err filled if
  * the address is bad or cannot be bound.
  */
 struct server	*server_new(struct event_base *base, struct upstream *up,
-		    const struct config *cfg, char *err, size_t errlen);
+		    struct cache *cache, const struct config *cfg, char *err,
+		    size_t errlen);
 /* The port actually bound (useful with port 0). */
 unsigned	 server_port(const struct server *);
 /*

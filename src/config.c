@@ -26,6 +26,7 @@ enum config_type {
 	CONFIG_T_MS,		/* seconds on input, unsigned ms stored */
 	CONFIG_T_SIZE,		/* uint64_t bytes, k/M/G suffixes */
 	CONFIG_T_SIZE32,	/* unsigned bytes, k/M suffixes */
+	CONFIG_T_FLAG,		/* int set to 1 */
 	CONFIG_T_VERBOSE,	/* -v: one more level */
 	CONFIG_T_QUIET,		/* -q: warnings only */
 	CONFIG_T_HELP,
@@ -76,6 +77,17 @@ static const struct config_option config_options[] = {
 	{ "dns-timeout", 0, "SECS", CONFIG_T_MS,
 	    CFG_OFF(upstream.dns_timeout_ms), "5", 1, 0,
 	    "wait this long for each DNS attempt (2 attempts)" },
+	{ "cache-dir", 0, "DIR", CONFIG_T_PATH, CFG_OFF(cache.dir),
+	    "cache", 0, 0,
+	    "keep cached objects in DIR (created if missing)" },
+	{ "no-cache", 0, NULL, CONFIG_T_FLAG, CFG_OFF(cache.disabled),
+	    NULL, 0, 0, "do not cache: forward every request" },
+	{ "cache-size", 0, "BYTES", CONFIG_T_SIZE, CFG_OFF(cache.size),
+	    "1G", 0, 0,
+	    "disk space the cache may use (least recently used go first)" },
+	{ "max-object-size", 0, "BYTES", CONFIG_T_SIZE,
+	    CFG_OFF(cache.max_object), "512M", 0, 0,
+	    "largest response body stored (larger ones are only proxied)" },
 	{ "verbose", 'v', NULL, CONFIG_T_VERBOSE, CFG_OFF(verbosity),
 	    NULL, 0, 0, "log debug lines too" },
 	{ "quiet", 'q', NULL, CONFIG_T_QUIET, CFG_OFF(verbosity),
@@ -220,19 +232,23 @@ config_set(struct config *cfg, const struct config_option *o,
 			return (-1);
 		}
 		return (0);
-	case CONFIG_T_MS:
-		if (config_parse_ms(val, (unsigned *)p) == -1) {
+	case CONFIG_T_MS: {
+		unsigned ms;
+
+		if (config_parse_ms(val, &ms) == -1) {
 			snprintf(err, errlen, "--%s: '%s' is not a number of "
 			    "seconds (e.g. 30, 1.5, 250ms)", o->name, val);
 			return (-1);
 		}
 		/* min is in ms: 1 for timeouts that must not be 0 */
-		if (*(unsigned *)p < o->min) {
-			snprintf(err, errlen, "--%s: must be more than 0",
-			    o->name);
+		if (ms < o->min) {
+			snprintf(err, errlen, "--%s: must be at least %ums",
+			    o->name, o->min);
 			return (-1);
 		}
+		*(unsigned *)p = ms;
 		return (0);
+	}
 	case CONFIG_T_SIZE:
 	case CONFIG_T_SIZE32:
 		if (config_parse_size(val, &size) == -1 ||
@@ -245,6 +261,9 @@ config_set(struct config *cfg, const struct config_option *o,
 			*(uint64_t *)p = size;
 		else
 			*(unsigned *)p = (unsigned)size;
+		return (0);
+	case CONFIG_T_FLAG:
+		*(int *)p = 1;
 		return (0);
 	case CONFIG_T_VERBOSE:
 		(*(int *)p)++;
@@ -282,6 +301,8 @@ config_clear(struct config *cfg)
 {
 	free(cfg->upstream.resolv_conf);
 	cfg->upstream.resolv_conf = NULL;
+	free(cfg->cache.dir);
+	cfg->cache.dir = NULL;
 }
 
 void

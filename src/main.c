@@ -14,6 +14,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include "cache.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -83,6 +84,7 @@ main(int argc, char **argv)
 	struct event_base	*base;
 	struct evdns_base	*dns;
 	struct upstream		*up;
+	struct cache		*cache = NULL;
 	struct server		*srv;
 	struct event		*sigint, *sigterm, *sighup;
 	char			 err[256];
@@ -109,8 +111,19 @@ main(int argc, char **argv)
 	dns = main_dns_new(base, &cfg.upstream);
 	if ((up = upstream_new(base, dns, &cfg.upstream)) == NULL)
 		fatalx("out of memory");
-	if ((srv = server_new(base, up, &cfg, err, sizeof(err))) == NULL) {
+	if (!cfg.cache.disabled &&
+	    (cache = cache_new(base, &cfg.cache, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "evproxy: cache: %s\n", err);
+		upstream_free(up);
+		evdns_base_free(dns, 1);
+		event_base_free(base);
+		config_clear(&cfg);
+		return (1);
+	}
+	if ((srv = server_new(base, up, cache, &cfg, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "evproxy: %s\n", err);
+		cache_free(cache);
 		upstream_free(up);
 		evdns_base_free(dns, 1);
 		event_base_free(base);
@@ -132,6 +145,7 @@ main(int argc, char **argv)
 
 	server_free(srv);
 	event_base_loop(base, EVLOOP_NONBLOCK);	/* deferred frees */
+	cache_free(cache);
 	upstream_free(up);
 	evdns_base_free(dns, 1);
 	event_base_loop(base, EVLOOP_NONBLOCK);	/* DNS cancels, finalizers */

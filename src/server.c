@@ -88,8 +88,9 @@ server_bound_port(struct evconnlistener *l)
 
 /*
  * Makes the bufferevent of each accepted client connection.  libevent
- * reads and writes at most 16 KiB per syscall by default; a 100 KiB
- * response then costs a dozen loop turns.
+ * writes at most 16 KiB per syscall by default; a 100 KiB response then
+ * costs a dozen loop turns.  (Reads stay capped at 4 KiB by libevent
+ * 2.1's EVBUFFER_MAX_READ whatever we set: docs/benchmarks.md.)
  */
 static struct bufferevent *
 server_bev_cb(struct event_base *base, void *arg)
@@ -106,7 +107,7 @@ server_bev_cb(struct event_base *base, void *arg)
 }
 
 struct server *
-server_new(struct event_base *base, struct upstream *up,
+server_new(struct event_base *base, struct upstream *up, struct cache *cache,
     const struct config *cfg, char *err, size_t errlen)
 {
 	struct server			*srv;
@@ -135,6 +136,7 @@ server_new(struct event_base *base, struct upstream *up,
 	}
 	srv->base = base;
 	srv->up = up;
+	srv->cache = cache;
 	srv->cfg = cfg;
 	srv->client_tv.tv_sec = cfg->server.client_timeout_ms / 1000;
 	srv->client_tv.tv_usec = (cfg->server.client_timeout_ms % 1000) * 1000;

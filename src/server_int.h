@@ -17,6 +17,7 @@ struct server {
 	struct event_base	*base;
 	struct evhttp		*http;
 	struct upstream		*up;
+	struct cache		*cache;		/* NULL: --no-cache */
 	const struct config	*cfg;
 	struct evconnlistener	*listener;	/* owned by evhttp */
 	struct event		*accept_ev;	/* re-enables accepting */

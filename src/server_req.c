@@ -37,6 +37,7 @@
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 
+#include "cache.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -72,6 +73,11 @@ struct server_req {
 	int			 status;	/* sent to the client */
 	const char		*result;	/* PROXY, SELF, ERROR... */
 	int			 state_was_reply; /* closed after reply_start */
+	/* the cache: what the request asked, how it was served */
+	struct http_cc		 req_cc;
+	const char		*cache_fwd;	/* Cache-Status fwd=, or NULL */
+	struct cache_writer	*writer;	/* storing the response */
+	time_t			 sent;		/* request sent upstream */
 	/* evhttp's client bufferevent callbacks, saved while we watch */
 	bufferevent_event_cb	 ev_eventcb;
 	void			*ev_cbarg;
@@ -259,6 +265,11 @@ server_req_close(struct server_req *req, const char *why)
 		upstream_cancel(req->fetch);
 		req->fetch = NULL;
 	}
+	if (req->writer != NULL) {
+		/* the fill is abandoned with its client (docs/cache.md) */
+		cache_store_finish(req->writer, 0);
+		req->writer = NULL;
+	}
 	if (req->ereq != NULL) {
 		struct evhttp_connection *evcon = req->evcon;
 		struct evhttp_request *ereq = server_req_release(req);
@@ -270,8 +281,11 @@ server_req_close(struct server_req *req, const char *why)
 			/* never end a broken body with the final chunk */
 			server_req_drop_client(req->srv, evcon);
 		else
+		{
 			/* ended without a reply (out of memory): say so */
+			req->status = 503;
 			evhttp_send_error(ereq, 503, NULL);
+		}
 	}
 	evutil_gettimeofday(&now, NULL);
 	evutil_timersub(&now, &req->start, &d);
@@ -383,6 +397,272 @@ server_req_rewrite_location(struct server_req *req, struct evkeyvalq *out)
 	free(pf);
 }
 
+/* Adds "Cache-Status: evproxy; ..." (RFC 9211) to out. */
+static void
+server_req_cache_status(struct evkeyvalq *out, const char *params)
+{
+	char	 v[192];
+
+	snprintf(v, sizeof(v), "evproxy; %s", params);
+	evhttp_add_header(out, "Cache-Status", v);
+}
+
+/*
+ * Removes the cached entry a Location or Content-Location names, when it
+ * is on the request's origin (RFC 9111 §4.4).
+ */
+static void
+server_req_invalidate_ref(struct server_req *req, const char *ref)
+{
+	struct http_url	 u;
+	char		*key, *abs, auth[HTTP_HOST_MAX + 8];
+	size_t		 len;
+
+	if (ref == NULL || *ref == '\0')
+		return;
+	if (ref[0] == '/' && ref[1] != '/') {
+		http_url_authority(&req->url, auth, sizeof(auth));
+		len = strlen(req->url.scheme) + 3 + strlen(auth) +
+		    strlen(ref) + 1;
+		if ((abs = malloc(len)) == NULL)
+			return;
+		snprintf(abs, len, "%s://%s%s", req->url.scheme, auth, ref);
+	} else if ((abs = strdup(ref)) == NULL)
+		return;
+	if (http_url_parse(abs, &u) == 0) {
+		if (strcmp(u.scheme, req->url.scheme) == 0 &&
+		    strcmp(u.host, req->url.host) == 0 &&
+		    u.port == req->url.port &&
+		    (key = http_url_string(&u)) != NULL) {
+			cache_remove(req->srv->cache, key);
+			free(key);
+		}
+		http_url_clear(&u);
+	}
+	free(abs);
+}
+
+/*
+ * The origin answered: store the response if RFC 9111 lets us, or
+ * invalidate what an unsafe method changed; label it with Cache-Status.
+ */
+static void
+server_req_cache_response(struct server_req *req, int status,
+    const char *reason, const struct evkeyvalq *in, struct evkeyvalq *out)
+{
+	/* Age stays: the stored response's age depends on it (§4.2.3) */
+	static const char *const skip[] = { "Content-Length", NULL };
+	struct evkeyvalq	*rin = evhttp_request_get_input_headers(
+				    req->ereq);
+	enum evhttp_cmd_type	 m = evhttp_request_get_command(req->ereq);
+	struct cache_meta	 meta;
+	struct cache_record	 rec;
+	const char		*why = NULL, *cl;
+	char			 params[96];
+	char			*vk;
+	int64_t			 expected = -1;
+
+	if (req->srv->cache == NULL)
+		return;
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		if (status >= 200 && status < 400) {
+			cache_remove(req->srv->cache, req->url_str);
+			server_req_invalidate_ref(req,
+			    evhttp_find_header(in, "Location"));
+			server_req_invalidate_ref(req,
+			    evhttp_find_header(in, "Content-Location"));
+		}
+		server_req_cache_status(out, "fwd=method");
+		req->result = "BYPASS";
+		return;
+	}
+	if (m == EVHTTP_REQ_GET) {
+		cache_meta_from_headers(in, status, req->sent, time(NULL),
+		    &meta);
+		if (cache_policy_storable(m, &req->req_cc,
+		    evhttp_find_header(rin, "Authorization") != NULL, &meta,
+		    &why) && cache_policy_lifetime(&meta) <= 0 &&
+		    !meta.has_validator)
+			/* stale at once and cannot be revalidated: useless */
+			why = "no freshness";
+		if (why == NULL && (vk = http_hdr_vary_key(in, rin)) != NULL) {
+			cache_record_init(&rec);
+			rec.key = req->url_str;
+			rec.vary_key = vk;
+			rec.status = status;
+			rec.reason = (char *)reason;
+			rec.request_time = meta.request_time;
+			rec.response_time = meta.response_time;
+			if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
+			    (cl = evhttp_find_header(in, "Content-Length")) !=
+			    NULL)
+				expected = strtoll(cl, NULL, 10);
+			if (http_hdr_copy_end_to_end(in, &rec.headers,
+			    skip) != -1)
+				req->writer = cache_store_start(req->srv->cache,
+				    &rec, expected);
+			evhttp_clear_headers(&rec.headers);
+			free(vk);
+		}
+	}
+	snprintf(params, sizeof(params), "fwd=%s%s%s%s", req->cache_fwd != NULL ?
+	    req->cache_fwd : "miss", req->writer != NULL ? "; stored" : "",
+	    why != NULL ? "; detail=" : "", why != NULL ? why : "");
+	/* the detail is a token: no spaces in it */
+	for (vk = params; *vk != '\0'; vk++)
+		if (*vk == ' ' && vk[-1] != ';')
+			*vk = '-';
+	server_req_cache_status(out, params);
+	req->result = req->cache_fwd != NULL && strcmp(req->cache_fwd, "stale") == 0 ?
+	    "REFRESH" : "MISS";
+}
+
+/* True if the request's validators match the stored response (§4.3.2). */
+static int
+server_req_not_modified(struct server_req *req, const struct evkeyvalq *st)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+	const char		*inm = evhttp_find_header(in, "If-None-Match");
+	const char		*ims, *etag, *lm;
+	time_t			 t, l;
+
+	if (inm != NULL) {
+		if ((etag = evhttp_find_header(st, "ETag")) == NULL)
+			return (0);
+		if (strcmp(inm, "*") == 0)
+			return (1);
+		/* weak comparison: W/"x" matches "x" */
+		if (strncmp(etag, "W/", 2) == 0)
+			etag += 2;
+		for (const char *p = inm; *p != '\0';) {
+			size_t n;
+
+			p += strspn(p, " \t,");
+			if (strncmp(p, "W/", 2) == 0)
+				p += 2;
+			n = strcspn(p, ",");
+			while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+				n--;
+			if (n == strlen(etag) && strncmp(p, etag, n) == 0)
+				return (1);
+			p += strcspn(p, ",");
+		}
+		return (0);
+	}
+	if ((ims = evhttp_find_header(in, "If-Modified-Since")) == NULL ||
+	    (lm = evhttp_find_header(st, "Last-Modified")) == NULL)
+		return (0);
+	t = http_date_parse(ims);
+	l = http_date_parse(lm);
+	return (t != -1 && l != -1 && l <= t);
+}
+
+/* Sends a stored response (fresh, or stale where allowed); -1: treat as miss. */
+static int
+server_req_serve_hit(struct server_req *req, struct cache_entry *e,
+    enum cache_fresh fresh)
+{
+	static const char *const skip[] = {
+		"Content-Length", "Age", "Cache-Status", NULL
+	};
+	const struct cache_record *rec = cache_entry_record(e);
+	const struct cache_meta	*meta = cache_entry_meta(e);
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(
+				    req->ereq);
+	struct evhttp_request	*ereq;
+	struct evbuffer		*body = NULL;
+	time_t			 now = time(NULL);
+	long			 age = cache_policy_age(meta, now);
+	char			 buf[160];
+	int			 status = rec->status;
+	const char		*reason = rec->reason;
+
+	if (http_hdr_copy_end_to_end(&rec->headers, out, skip) == -1)
+		goto miss;
+	snprintf(buf, sizeof(buf), "%ld", age);
+	evhttp_add_header(out, "Age", buf);
+	snprintf(buf, sizeof(buf), "1.1 %s", req->srv->via);
+	http_hdr_list_append(out, "Via", buf);
+	snprintf(buf, sizeof(buf), "hit; ttl=%ld",
+	    cache_policy_lifetime(meta) - age);
+	server_req_cache_status(out, buf);
+	if (fresh == CACHE_FRESH && server_req_not_modified(req, out)) {
+		status = 304;
+		reason = "Not Modified";
+		evhttp_remove_header(out, "Content-Type");
+	} else {
+		snprintf(buf, sizeof(buf), "%llu",
+		    (unsigned long long)rec->body_len);
+		evhttp_add_header(out, "Content-Length", buf);
+		if (evhttp_request_get_command(req->ereq) == EVHTTP_REQ_GET) {
+			/* sendfile happens only for buffers marked at add time */
+			if ((body = evbuffer_new()) == NULL)
+				goto miss;
+			evbuffer_set_flags(body, EVBUFFER_FLAG_DRAINS_TO_FD);
+			if (cache_entry_add_body(e, body, 0, rec->body_len) == -1)
+				goto miss;
+			req->bytes = rec->body_len;
+		}
+	}
+	if (req->flags & REQ_PATHFORM)
+		server_req_rewrite_location(req, out);
+	req->status = status;
+	req->result = fresh == CACHE_FRESH ? "HIT" : "STALE";
+	ereq = server_req_release(req);
+	/* body NULL for HEAD and 304: evhttp would send its bytes anyway */
+	evhttp_send_reply(ereq, status, reason, body);
+	if (body != NULL)
+		evbuffer_free(body);
+	server_req_close(req, "done");
+	return (0);
+miss:
+	if (body != NULL)
+		evbuffer_free(body);
+	evhttp_clear_headers(out);
+	return (-1);
+}
+
+/*
+ * Answers GET and HEAD from the cache when a stored response may be
+ * used (RFC 9111 §4); returns 0 if the request was answered, -1 to fetch.
+ */
+static int
+server_req_from_cache(struct server_req *req)
+{
+	enum evhttp_cmd_type	 m = evhttp_request_get_command(req->ereq);
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+	struct cache_entry	*e;
+	enum cache_fresh	 fresh;
+	int			 swr = 0, rv = -1;
+
+	http_cc_init(&req->req_cc);
+	if (req->srv->cache == NULL)
+		return (-1);
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)
+		return (-1);
+	http_cc_parse_headers(in, &req->req_cc);
+	if ((e = cache_lookup(req->srv->cache, req->url_str, in)) == NULL) {
+		req->cache_fwd = "miss";
+		fresh = CACHE_REVALIDATE;
+	} else {
+		fresh = cache_policy_freshness(cache_entry_meta(e),
+		    &req->req_cc, time(NULL), &swr);
+		/* a browser's reload: go to the origin even at age 0 */
+		if (req->req_cc.max_age == 0)
+			fresh = CACHE_REVALIDATE;
+		req->cache_fwd = "stale";
+	}
+	if (fresh != CACHE_REVALIDATE)
+		rv = server_req_serve_hit(req, e, fresh);
+	else if (req->req_cc.only_if_cached) {
+		server_req_fail(req, 504, "Gateway Timeout", "the response "
+		    "is not in the cache and the request said only-if-cached");
+		rv = 0;
+	}
+	cache_entry_unref(e);
+	return (rv);
+}
+
 /* The origin's status line and headers arrived: start the reply. */
 static void
 server_req_fetch_header_cb(struct upstream_fetch *f, int status,
@@ -412,6 +692,7 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 		evhttp_add_header(out, "Content-Length", cl);
 	snprintf(via, sizeof(via), "1.1 %s", req->srv->via);
 	http_hdr_list_append(out, "Via", via);
+	server_req_cache_response(req, status, reason, in, out);
 	if (req->flags & REQ_PATHFORM)
 		server_req_rewrite_location(req, out);
 	/*
@@ -441,6 +722,10 @@ server_req_fetch_body_cb(struct upstream_fetch *f, struct evbuffer *data,
 	struct server_req	*req = arg;
 	size_t			 n = evbuffer_get_length(data);
 
+	if (req->writer != NULL && cache_store_write(req->writer, data) == -1) {
+		cache_store_finish(req->writer, 0);
+		req->writer = NULL;
+	}
 	if (req->ereq == NULL || req->evcon == NULL)
 		return;
 	req->bytes += n;
@@ -504,6 +789,10 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 	req->fetch = NULL;		/* upstream frees f once we return */
 	if (req->state == REQ_CLOSING)
 		return;
+	if (req->writer != NULL) {
+		cache_store_finish(req->writer, err == UPSTREAM_OK);
+		req->writer = NULL;
+	}
 	if (err == UPSTREAM_OK) {
 		if (req->ereq == NULL) {
 			server_req_close(req, "done");
@@ -541,8 +830,13 @@ server_req_is_self(const struct server_req *req, const struct http_url *url)
 
 	if (url->port != req->srv->port)
 		return (0);
+	char	 bracketed[CONFIG_ADDR_MAX + 2];
+
+	/* URL hosts keep an IPv6 address's brackets; cs->addr has none */
+	snprintf(bracketed, sizeof(bracketed), "[%s]", cs->addr);
 	return (strcmp(url->host, "localhost") == 0 ||
 	    strcmp(url->host, cs->addr) == 0 ||
+	    strcmp(url->host, bracketed) == 0 ||
 	    strncmp(url->host, "127.", 4) == 0 ||
 	    strcmp(url->host, "[::1]") == 0);
 }
@@ -720,6 +1014,8 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 		    "a request header cannot be forwarded");
 		return;
 	}
+	if (server_req_from_cache(req) == 0)
+		return;
 	memset(&ureq, 0, sizeof(ureq));
 	ureq.method = evhttp_request_get_command(ereq);
 	ureq.host = req->url.host;
@@ -728,6 +1024,7 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	ureq.headers = &req->fwd;
 	ureq.body = evhttp_request_get_input_buffer(ereq);
 	server_req_set_state(req, REQ_FETCH);
+	req->sent = time(NULL);
 	if ((req->fetch = upstream_fetch_start(srv->up, &ureq, &cbs,
 	    req)) == NULL) {
 		server_req_fail(req, 503, "Service Unavailable",

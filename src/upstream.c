@@ -242,7 +242,7 @@ upstream_conn_new(struct upstream_origin *o)
 		free(c);
 		return (NULL);
 	}
-	/* 16 KiB per syscall by default: too many turns for large bodies */
+	/* writes: 16 KiB per syscall by default; reads stay at 4 KiB */
 	bufferevent_set_max_single_read(
 	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
 	bufferevent_set_max_single_write(

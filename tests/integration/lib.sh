@@ -58,6 +58,10 @@ cleanup() {
 	for p in $PIDS; do
 		wait "$p" 2>/dev/null
 	done
+	# a scenario's own teardown (e.g. umount), after its processes
+	if [ -n "${ON_EXIT:-}" ]; then
+		eval "$ON_EXIT" || true
+	fi
 	if [ $rc -eq 0 ]; then
 		rm -rf "$T"
 		echo "PASS: $TEST_NAME"
@@ -100,7 +104,8 @@ dns_start() {
 }
 
 # Starts evproxy with extra options; sets PROXY_PORT and PROXY.
-# The listen address defaults to 127.0.0.1 (PROXY_ADDR overrides).
+# The listen address defaults to 127.0.0.1 (PROXY_ADDR overrides); the
+# cache lives in $T/cache and survives a proxy_stop/proxy_start pair.
 proxy_start() {
 	if [ -n "${PROXY_USE_RUNNING:-}" ]; then
 		PROXY=$PROXY_USE_RUNNING
@@ -108,13 +113,14 @@ proxy_start() {
 		return 0
 	fi
 	[ -n "${DNS_PORT:-}" ] || dns_start
-	"$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" "$@" \
-	    ${PROXY_ADDR:-} >"$T/proxy.out" 2>"$T/proxy.log" &
+	"$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" \
+	    --cache-dir "$T/cache" "$@" \
+	    ${PROXY_ADDR:-} >"$T/proxy.out" 2>>"$T/proxy.log" &
 	PROXY_PID=$!
 	wait_for_line "$T/proxy.out" '^Ready to serve\.\.\.$' 15 ||
 	    fail "evproxy did not print 'Ready to serve...'"
 	PROXY_PORT=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' \
-	    "$T/proxy.log" | head -n 1)
+	    "$T/proxy.log" | tail -n 1)
 	[ -n "$PROXY_PORT" ] || fail "no port in the proxy log"
 	case "${PROXY_ADDR:-127.0.0.1}" in
 	*:*)	PROXY="[${PROXY_ADDR}]:$PROXY_PORT" ;;

@@ -1,6 +1,8 @@
 # cli/001-usage: --help, --version, bad arguments and a busy port.
 . "$(dirname "$0")/../lib.sh"
 
+# runs that get as far as opening the cache create ./cache: keep it in $T
+cd "$T"
 "$PROXY_BIN" --help >"$T/help" 2>&1 || fail "--help exited non-zero"
 grep -q '^usage: evproxy' "$T/help" || fail "--help prints no usage"
 grep -q -- '--port' "$T/help" || fail "--help does not list --port"
