@@ -175,6 +175,9 @@ struct cache_entry *
 		 cache_lookup(struct cache *, const char *key,
 		    const struct evkeyvalq *req_hdrs);
 void		 cache_entry_unref(struct cache_entry *);
+/* Takes another reference on e; returns e. */
+struct cache_entry *
+		 cache_entry_ref(struct cache_entry *e);
 /* The entry's record (status, headers, body length) and policy view. */
 const struct cache_record *
 		 cache_entry_record(const struct cache_entry *);
@@ -210,6 +213,15 @@ int		 cache_store_write(struct cache_writer *, struct evbuffer *data);
  * key); otherwise it is deleted.  Frees w.
  */
 void		 cache_store_finish(struct cache_writer *w, int complete);
+/*
+ * A 304 revalidated e: its stored headers are updated with hdrs (RFC 9111
+ * §4.3.4) and its times with the new exchange's.  The file's header is
+ * rewritten in place when the new one has the same length; otherwise
+ * the update lives in memory only and a restart revalidates again.
+ */
+void		 cache_entry_refresh(struct cache_entry *e,
+		    const struct evkeyvalq *hdrs, time_t request_time,
+		    time_t response_time);
 /* Removes every variant of key.  Returns how many were removed. */
 int		 cache_remove(struct cache *, const char *key);
 

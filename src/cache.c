@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -127,6 +128,13 @@ cache_path(const struct cache *c, uint64_t h, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%02x/%016llx", c->dir, (unsigned)(h >> 56),
 	    (unsigned long long)h);
+}
+
+struct cache_entry *
+cache_entry_ref(struct cache_entry *e)
+{
+	e->refs++;
+	return (e);
 }
 
 /* Drops a reference; frees the entry with the last one. */
@@ -859,4 +867,54 @@ cache_get_stats(const struct cache *c, struct cache_stats *st)
 	st->evictions = c->evictions;
 	st->rebuilding = c->rebuilding;
 	st->scanned = c->scanned;
+}
+
+void
+cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
+    time_t request_time, time_t response_time)
+{
+	/* §4.3.4: these describe the 304 itself, not the stored body */
+	static const char *const keep[] = {
+		"Content-Length", "Content-Encoding", "Transfer-Encoding",
+		"Content-Range", "Content-Type", NULL
+	};
+	const struct evkeyval	*kv;
+	struct evbuffer		*b;
+	size_t			 i;
+	long			 n;
+	int			 fd, skip;
+
+	TAILQ_FOREACH(kv, hdrs, next) {
+		for (i = 0, skip = 0; keep[i] != NULL; i++)
+			if (strcasecmp(kv->key, keep[i]) == 0)
+				skip = 1;
+		if (skip)
+			continue;
+		while (evhttp_remove_header(&e->rec.headers, kv->key) == 0)
+			;
+	}
+	TAILQ_FOREACH(kv, hdrs, next) {
+		for (i = 0, skip = 0; keep[i] != NULL; i++)
+			if (strcasecmp(kv->key, keep[i]) == 0)
+				skip = 1;
+		if (!skip)
+			evhttp_add_header(&e->rec.headers, kv->key, kv->value);
+	}
+	e->rec.request_time = request_time;
+	e->rec.response_time = response_time;
+	cache_meta_from_headers(&e->rec.headers, e->rec.status,
+	    request_time, response_time, &e->meta);
+
+	/* persist when the header keeps its length (the body follows it) */
+	if (!e->indexed || (b = evbuffer_new()) == NULL)
+		return;
+	n = cache_record_encode(&e->rec, b);
+	if (n == (long)e->hdr_len &&
+	    (fd = open(e->path, O_WRONLY | O_CLOEXEC)) != -1) {
+		if (cache_pwrite_all(fd, (const char *)evbuffer_pullup(b, -1),
+		    (size_t)n, 0) != 0)
+			log_warn("cache: rewriting %s", e->path);
+		close(fd);
+	}
+	evbuffer_free(b);
 }

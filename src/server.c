@@ -137,6 +137,7 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	srv->base = base;
 	srv->up = up;
 	srv->cache = cache;
+	TAILQ_INIT(&srv->refreshes);
 	srv->cfg = cfg;
 	srv->client_tv.tv_sec = cfg->server.client_timeout_ms / 1000;
 	srv->client_tv.tv_usec = (cfg->server.client_timeout_ms % 1000) * 1000;
@@ -209,6 +210,7 @@ server_free(struct server *srv)
 		return;
 	/* runs the close callbacks, which end every request */
 	evhttp_free(srv->http);
+	server_refresh_cancel_all(srv);
 	if (server_listening == srv)
 		server_listening = NULL;
 	event_free(srv->accept_ev);

@@ -4,8 +4,10 @@
 #ifndef EVPROXY_SERVER_INT_H
 #define EVPROXY_SERVER_INT_H
 
-#include <stdint.h>
+#include <sys/queue.h>
 #include <sys/time.h>
+
+#include <stdint.h>
 
 struct evbuffer;
 struct evhttp;
@@ -25,10 +27,15 @@ struct server {
 	char			 via[128];	/* "host:port (evproxy/x)" */
 	uint64_t		 next_id;
 	struct timeval		 client_tv;	/* client timeout */
+	/* stale-while-revalidate refreshes in flight (server_req.c) */
+	TAILQ_HEAD(, server_refresh) refreshes;
 };
 
 /* evhttp's callback for every request (server_req.c). */
 void	server_req_cb(struct evhttp_request *, void *);
+
+/* Cancels every background cache refresh (server_req.c). */
+void	server_refresh_cancel_all(struct server *);
 
 /* The proxy's own home page, for GET / (server_page.c). */
 void	server_page_home(struct evbuffer *out, const char *self);

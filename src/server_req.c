@@ -77,6 +77,8 @@ struct server_req {
 	struct http_cc		 req_cc;
 	const char		*cache_fwd;	/* Cache-Status fwd=, or NULL */
 	struct cache_writer	*writer;	/* storing the response */
+	struct cache_entry	*stale;		/* being revalidated */
+	int			 revalidated;	/* the origin said 304 */
 	time_t			 sent;		/* request sent upstream */
 	/* evhttp's client bufferevent callbacks, saved while we watch */
 	bufferevent_event_cb	 ev_eventcb;
@@ -269,6 +271,10 @@ server_req_close(struct server_req *req, const char *why)
 		/* the fill is abandoned with its client (docs/cache.md) */
 		cache_store_finish(req->writer, 0);
 		req->writer = NULL;
+	}
+	if (req->stale != NULL) {
+		cache_entry_unref(req->stale);
+		req->stale = NULL;
 	}
 	if (req->ereq != NULL) {
 		struct evhttp_connection *evcon = req->evcon;
@@ -560,7 +566,7 @@ server_req_not_modified(struct server_req *req, const struct evkeyvalq *st)
 /* Sends a stored response (fresh, or stale where allowed); -1: treat as miss. */
 static int
 server_req_serve_hit(struct server_req *req, struct cache_entry *e,
-    enum cache_fresh fresh)
+    enum cache_fresh fresh, const char *how, const char *result)
 {
 	static const char *const skip[] = {
 		"Content-Length", "Age", "Cache-Status", NULL
@@ -583,9 +589,12 @@ server_req_serve_hit(struct server_req *req, struct cache_entry *e,
 	evhttp_add_header(out, "Age", buf);
 	snprintf(buf, sizeof(buf), "1.1 %s", req->srv->via);
 	http_hdr_list_append(out, "Via", buf);
-	snprintf(buf, sizeof(buf), "hit; ttl=%ld",
-	    cache_policy_lifetime(meta) - age);
-	server_req_cache_status(out, buf);
+	if (how == NULL) {
+		snprintf(buf, sizeof(buf), "hit; ttl=%ld",
+		    cache_policy_lifetime(meta) - age);
+		how = buf;
+	}
+	server_req_cache_status(out, how);
 	if (fresh == CACHE_FRESH && server_req_not_modified(req, out)) {
 		status = 304;
 		reason = "Not Modified";
@@ -607,7 +616,8 @@ server_req_serve_hit(struct server_req *req, struct cache_entry *e,
 	if (req->flags & REQ_PATHFORM)
 		server_req_rewrite_location(req, out);
 	req->status = status;
-	req->result = fresh == CACHE_FRESH ? "HIT" : "STALE";
+	req->result = result != NULL ? result :
+	    fresh == CACHE_FRESH ? "HIT" : "STALE";
 	ereq = server_req_release(req);
 	/* body NULL for HEAD and 304: evhttp would send its bytes anyway */
 	evhttp_send_reply(ereq, status, reason, body);
@@ -620,6 +630,190 @@ miss:
 		evbuffer_free(body);
 	evhttp_clear_headers(out);
 	return (-1);
+}
+
+/*
+ * Turns the forwarded headers of a request for a stored response into a
+ * conditional request (RFC 9111 §4.3.1): the client's own validators are
+ * replaced by the stored ETag and Last-Modified.  -1 if it has neither.
+ */
+static int
+server_req_add_validators(struct evkeyvalq *fwd, struct cache_entry *e)
+{
+	const struct evkeyvalq	*st = &cache_entry_record(e)->headers;
+	const char		*etag = evhttp_find_header(st, "ETag");
+	const char		*lm = evhttp_find_header(st, "Last-Modified");
+
+	if (etag == NULL && lm == NULL)
+		return (-1);
+	while (evhttp_remove_header(fwd, "If-None-Match") == 0)
+		;
+	while (evhttp_remove_header(fwd, "If-Modified-Since") == 0)
+		;
+	while (evhttp_remove_header(fwd, "If-Range") == 0)
+		;
+	if (etag != NULL)
+		evhttp_add_header(fwd, "If-None-Match", etag);
+	if (lm != NULL)
+		evhttp_add_header(fwd, "If-Modified-Since", lm);
+	return (0);
+}
+
+/*
+ * A background refresh (stale-while-revalidate, RFC 5861 §3): a GET with
+ * no client, owned by the server, that revalidates or replaces an entry.
+ */
+struct server_refresh {
+	TAILQ_ENTRY(server_refresh) entry;
+	struct server		*srv;
+	struct upstream_fetch	*fetch;
+	struct cache_writer	*writer;
+	struct cache_entry	*e;
+	char			*key;
+	time_t			 sent;
+	struct evkeyvalq	 hdrs;
+};
+
+/* Ends a background refresh and frees it. */
+static void
+server_refresh_free(struct server_refresh *r)
+{
+	if (r->fetch != NULL)
+		upstream_cancel(r->fetch);
+	if (r->writer != NULL)
+		cache_store_finish(r->writer, 0);
+	TAILQ_REMOVE(&r->srv->refreshes, r, entry);
+	cache_entry_unref(r->e);
+	evhttp_clear_headers(&r->hdrs);
+	free(r->key);
+	free(r);
+}
+
+/* The refresh's answer: 304 updates the entry, a storable 200 replaces it. */
+static void
+server_refresh_header_cb(struct upstream_fetch *f, int status,
+    const char *reason, struct evkeyvalq *in, void *arg)
+{
+	static const char *const skip[] = { "Content-Length", NULL };
+	struct server_refresh	*r = arg;
+	struct cache_meta	 meta;
+	struct cache_record	 rec;
+	struct http_cc		 cc;
+	const char		*why = NULL, *cl;
+	char			*vk;
+
+	(void)f;
+	if (status == 304) {
+		cache_entry_refresh(r->e, in, r->sent, time(NULL));
+		return;
+	}
+	http_cc_init(&cc);
+	cache_meta_from_headers(in, status, r->sent, time(NULL), &meta);
+	if (!cache_policy_storable(EVHTTP_REQ_GET, &cc, 0, &meta, &why) ||
+	    (vk = http_hdr_vary_key(in, &r->hdrs)) == NULL)
+		return;
+	cache_record_init(&rec);
+	rec.key = r->key;
+	rec.vary_key = vk;
+	rec.status = status;
+	rec.reason = (char *)reason;
+	rec.request_time = meta.request_time;
+	rec.response_time = meta.response_time;
+	if (http_hdr_copy_end_to_end(in, &rec.headers, skip) != -1)
+		r->writer = cache_store_start(r->srv->cache, &rec,
+		    evhttp_find_header(in, "Transfer-Encoding") == NULL &&
+		    (cl = evhttp_find_header(in, "Content-Length")) != NULL ?
+		    strtoll(cl, NULL, 10) : -1);
+	evhttp_clear_headers(&rec.headers);
+	free(vk);
+}
+
+/* Body of a refreshed response: into the cache only. */
+static void
+server_refresh_body_cb(struct upstream_fetch *f, struct evbuffer *data,
+    void *arg)
+{
+	struct server_refresh	*r = arg;
+
+	(void)f;
+	if (r->writer != NULL && cache_store_write(r->writer, data) == -1) {
+		cache_store_finish(r->writer, 0);
+		r->writer = NULL;
+	}
+}
+
+/* The refresh ended. */
+static void
+server_refresh_done_cb(struct upstream_fetch *f, enum upstream_err err,
+    void *arg)
+{
+	struct server_refresh	*r = arg;
+
+	(void)f;
+	r->fetch = NULL;
+	if (r->writer != NULL) {
+		cache_store_finish(r->writer, err == UPSTREAM_OK);
+		r->writer = NULL;
+	}
+	log_debug("%s: %s: %s", __func__, r->key, upstream_err_str(err));
+	server_refresh_free(r);
+}
+
+/*
+ * Starts refreshing entry e of key behind the client's back, unless a
+ * refresh of it is already running.  fwd are the client's forwarded
+ * headers (copied; the refresh outlives the request).
+ */
+static void
+server_refresh_start(struct server *srv, const char *key,
+    const struct http_url *url, struct cache_entry *e,
+    const struct evkeyvalq *fwd)
+{
+	static const struct upstream_cbs cbs = {
+		server_refresh_header_cb,
+		server_refresh_body_cb,
+		server_refresh_done_cb
+	};
+	struct server_refresh	*r;
+	struct upstream_request	 ureq;
+	const struct evkeyval	*kv;
+
+	TAILQ_FOREACH(r, &srv->refreshes, entry)
+		if (strcmp(r->key, key) == 0)
+			return;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return;
+	TAILQ_INIT(&r->hdrs);
+	r->srv = srv;
+	TAILQ_INSERT_TAIL(&srv->refreshes, r, entry);
+	r->e = cache_entry_ref(e);
+	if ((r->key = strdup(key)) == NULL)
+		goto fail;
+	TAILQ_FOREACH(kv, fwd, next)
+		if (evhttp_add_header(&r->hdrs, kv->key, kv->value) == -1)
+			goto fail;
+	server_req_add_validators(&r->hdrs, e);
+	memset(&ureq, 0, sizeof(ureq));
+	ureq.method = EVHTTP_REQ_GET;
+	ureq.host = url->host;
+	ureq.port = url->port;
+	ureq.target = url->path;
+	ureq.headers = &r->hdrs;
+	r->sent = time(NULL);
+	if ((r->fetch = upstream_fetch_start(srv->up, &ureq, &cbs, r)) == NULL)
+		goto fail;
+	log_debug("%s: %s: refreshing in the background", __func__, key);
+	return;
+fail:
+	server_refresh_free(r);
+}
+
+/* Cancels every background refresh (at shutdown). */
+void
+server_refresh_cancel_all(struct server *srv)
+{
+	while (!TAILQ_EMPTY(&srv->refreshes))
+		server_refresh_free(TAILQ_FIRST(&srv->refreshes));
 }
 
 /*
@@ -652,12 +846,23 @@ server_req_from_cache(struct server_req *req)
 			fresh = CACHE_REVALIDATE;
 		req->cache_fwd = "stale";
 	}
-	if (fresh != CACHE_REVALIDATE)
-		rv = server_req_serve_hit(req, e, fresh);
-	else if (req->req_cc.only_if_cached) {
+	if (fresh != CACHE_REVALIDATE) {
+		if (swr)
+			server_refresh_start(req->srv, req->url_str, &req->url,
+			    e, &req->fwd);
+		rv = server_req_serve_hit(req, e, fresh, NULL, NULL);
+	} else if (req->req_cc.only_if_cached) {
 		server_req_fail(req, 504, "Gateway Timeout", "the response "
 		    "is not in the cache and the request said only-if-cached");
 		rv = 0;
+	} else if (e != NULL) {
+		/*
+		 * Ask the origin whether the stored copy still holds (when it
+		 * has validators); keep it for stale-if-error either way.
+		 */
+		(void)server_req_add_validators(&req->fwd, e);
+		req->stale = e;
+		e = NULL;
 	}
 	cache_entry_unref(e);
 	return (rv);
@@ -678,6 +883,27 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 	(void)f;
 	if (req->ereq == NULL || req->evcon == NULL)
 		return;
+	if (req->stale != NULL && status == 304) {
+		/* still good: the done callback serves the stored copy */
+		cache_entry_refresh(req->stale, in, req->sent, time(NULL));
+		req->revalidated = 1;
+		return;
+	}
+	if (req->stale != NULL && status >= 500 && status <= 504 &&
+	    cache_policy_stale_if_error(cache_entry_meta(req->stale),
+	    &req->req_cc, time(NULL))) {
+		char how[64];
+
+		upstream_cancel(req->fetch);
+		req->fetch = NULL;
+		snprintf(how, sizeof(how), "fwd=stale; fwd-status=%d; "
+		    "detail=stale-if-error", status);
+		if (server_req_serve_hit(req, req->stale, CACHE_STALE_SERVE,
+		    how, "STALE") == -1)
+			server_req_fail(req, 502, "Bad Gateway",
+			    "the origin failed and the cached copy is gone");
+		return;
+	}
 	out = evhttp_request_get_output_headers(req->ereq);
 	if (http_hdr_copy_end_to_end(in, out, skip) == -1) {
 		upstream_cancel(req->fetch);
@@ -792,6 +1018,21 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 	if (req->writer != NULL) {
 		cache_store_finish(req->writer, err == UPSTREAM_OK);
 		req->writer = NULL;
+	}
+	if (req->state == REQ_FETCH && req->stale != NULL &&
+	    ((err == UPSTREAM_OK && req->revalidated) ||
+	    (err != UPSTREAM_OK && cache_policy_stale_if_error(
+	    cache_entry_meta(req->stale), &req->req_cc, time(NULL))))) {
+		const char *how = err == UPSTREAM_OK ?
+		    "fwd=stale; fwd-status=304" :
+		    "fwd=stale; detail=stale-if-error";
+
+		if (server_req_serve_hit(req, req->stale, err == UPSTREAM_OK ?
+		    CACHE_FRESH : CACHE_STALE_SERVE, how, err == UPSTREAM_OK ?
+		    "REVALIDATED" : "STALE") == -1)
+			server_req_fail(req, 502, "Bad Gateway",
+			    "the cached copy was lost while revalidating it");
+		return;
 	}
 	if (err == UPSTREAM_OK) {
 		if (req->ereq == NULL) {

@@ -85,9 +85,11 @@ wait_for_line() {
 	return 1
 }
 
-# Starts the suite's origin; sets ORIGIN_PORT, ORIGIN_RAW, ORIGIN.
+# Starts the suite's origin; sets ORIGIN_PORT, ORIGIN_RAW, ORIGIN and
+# ORIGIN_PID.
 origin_start() {
 	"$ORIGIN_BIN" -a 127.0.0.1 "$@" >"$T/origin.out" 2>"$T/origin.log" &
+	ORIGIN_PID=$!
 	PIDS="$PIDS $!"
 	wait_for_line "$T/origin.out" '^PORT ' 10 || fail "origin did not start"
 	ORIGIN_PORT=$(awk '/^PORT /{print $2}' "$T/origin.out")

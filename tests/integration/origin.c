@@ -692,6 +692,23 @@ origin_job_start(struct origin_job *job)
 	if (!job->cut)
 		job->limit = job->length;
 	snprintf(len, sizeof(len), "%" PRIu64, job->length);
+	/*
+	 * A 200 whose ETag or Last-Modified (set with h=) matches the
+	 * request's If-None-Match or If-Modified-Since (exact string) is a
+	 * 304, as a real origin would answer a revalidation.
+	 */
+	if (status == 200) {
+		struct evkeyvalq *rin = evhttp_request_get_input_headers(req);
+		const char *inm = evhttp_find_header(rin, "If-None-Match");
+		const char *ims = evhttp_find_header(rin, "If-Modified-Since");
+		const char *etag = evhttp_find_header(out, "ETag");
+		const char *lm = evhttp_find_header(out, "Last-Modified");
+
+		if ((inm != NULL && etag != NULL && strcmp(inm, etag) == 0) ||
+		    (inm == NULL && ims != NULL && lm != NULL &&
+		    strcmp(ims, lm) == 0))
+			status = 304;
+	}
 
 	if (origin_status_bodyless(status) || job->head) {
 		/* Headers only; HEAD still announces the length. */
