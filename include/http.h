@@ -118,6 +118,16 @@ char	*http_hdr_vary_key(const struct evkeyvalq *resp_hdrs,
 	    const struct evkeyvalq *req_hdrs);
 
 /*
+ * Parses a Range header (RFC 9110 §14.2) against a representation of
+ * size bytes.  Returns 1 with [*first, *last] for one satisfiable byte
+ * range; 0 when the header is to be ignored (malformed, not bytes, or
+ * several ranges: the whole representation is sent); -1 when it is
+ * unsatisfiable (416).
+ */
+int	 http_range_parse(const char *h, unsigned long long size,
+	    unsigned long long *first, unsigned long long *last);
+
+/*
  * Cache-Control directives (RFC 9111 §5.2) of a request or a response.
  * Durations are seconds, -1 when the directive is absent.
  */

@@ -238,3 +238,65 @@ fail:
 	free(out);
 	return (NULL);
 }
+
+/* Reads a decimal at *p (advancing it); -1 if there is none or too big. */
+static int
+http_hdr_range_num(const char **p, unsigned long long *v)
+{
+	unsigned long long	 n = 0;
+	const char		*s = *p;
+
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	for (; isdigit((unsigned char)*s); s++) {
+		if (n > (~0ULL - 9) / 10)
+			return (-1);
+		n = n * 10 + (unsigned long long)(*s - '0');
+	}
+	*p = s;
+	*v = n;
+	return (0);
+}
+
+int
+http_range_parse(const char *h, unsigned long long size,
+    unsigned long long *first, unsigned long long *last)
+{
+	const char		*p;
+	unsigned long long	 a, b;
+
+	if (h == NULL || strncasecmp(h, "bytes=", 6) != 0)
+		return (0);
+	p = h + 6;
+	p += strspn(p, " \t");
+	if (strchr(p, ',') != NULL)
+		return (0);		/* several ranges: send it whole */
+	if (*p == '-') {
+		/* the last b bytes */
+		p++;
+		if (http_hdr_range_num(&p, &b) == -1)
+			return (0);
+		p += strspn(p, " \t");
+		if (*p != '\0')
+			return (0);
+		if (b == 0 || size == 0)
+			return (-1);
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return (1);
+	}
+	if (http_hdr_range_num(&p, &a) == -1 || *p++ != '-')
+		return (0);
+	if (*p == '\0' || *p == ' ' || *p == '\t')
+		b = ~0ULL;
+	else if (http_hdr_range_num(&p, &b) == -1 || b < a)
+		return (0);
+	p += strspn(p, " \t");
+	if (*p != '\0')
+		return (0);
+	if (a >= size)
+		return (-1);
+	*first = a;
+	*last = b >= size ? size - 1 : b;
+	return (1);
+}

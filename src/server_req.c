@@ -563,6 +563,27 @@ server_req_not_modified(struct server_req *req, const struct evkeyvalq *st)
 	return (t != -1 && l != -1 && l <= t);
 }
 
+/*
+ * True if a Range request may be answered from the stored response: no
+ * If-Range, or one that names its ETag or Last-Modified (RFC 9110 §13.1.5).
+ */
+static int
+server_req_if_range(struct server_req *req, const struct evkeyvalq *st)
+{
+	const char	*ir = evhttp_find_header(
+			    evhttp_request_get_input_headers(req->ereq),
+			    "If-Range");
+	const char	*v;
+
+	if (ir == NULL)
+		return (1);
+	if (ir[0] == '"')
+		return ((v = evhttp_find_header(st, "ETag")) != NULL &&
+		    strcmp(v, ir) == 0);
+	return ((v = evhttp_find_header(st, "Last-Modified")) != NULL &&
+	    strcmp(v, ir) == 0);
+}
+
 /* Sends a stored response (fresh, or stale where allowed); -1: treat as miss. */
 static int
 server_req_serve_hit(struct server_req *req, struct cache_entry *e,
@@ -600,17 +621,41 @@ server_req_serve_hit(struct server_req *req, struct cache_entry *e,
 		reason = "Not Modified";
 		evhttp_remove_header(out, "Content-Type");
 	} else {
-		snprintf(buf, sizeof(buf), "%llu",
-		    (unsigned long long)rec->body_len);
+		unsigned long long first = 0, last = 0, len = rec->body_len;
+		int r = 0;
+
+		if (evhttp_request_get_command(req->ereq) == EVHTTP_REQ_GET &&
+		    server_req_if_range(req, out))
+			r = http_range_parse(evhttp_find_header(
+			    evhttp_request_get_input_headers(req->ereq),
+			    "Range"), rec->body_len, &first, &last);
+		if (r == 1) {
+			/* one byte range, from the file (RFC 9110 §14) */
+			status = 206;
+			reason = "Partial Content";
+			len = last - first + 1;
+			snprintf(buf, sizeof(buf), "bytes %llu-%llu/%llu", first,
+			    last, (unsigned long long)rec->body_len);
+			evhttp_add_header(out, "Content-Range", buf);
+		} else if (r == -1) {
+			status = 416;
+			reason = "Range Not Satisfiable";
+			len = 0;
+			snprintf(buf, sizeof(buf), "bytes */%llu",
+			    (unsigned long long)rec->body_len);
+			evhttp_add_header(out, "Content-Range", buf);
+		}
+		snprintf(buf, sizeof(buf), "%llu", len);
 		evhttp_add_header(out, "Content-Length", buf);
-		if (evhttp_request_get_command(req->ereq) == EVHTTP_REQ_GET) {
+		if (evhttp_request_get_command(req->ereq) == EVHTTP_REQ_GET &&
+		    len > 0) {
 			/* sendfile happens only for buffers marked at add time */
 			if ((body = evbuffer_new()) == NULL)
 				goto miss;
 			evbuffer_set_flags(body, EVBUFFER_FLAG_DRAINS_TO_FD);
-			if (cache_entry_add_body(e, body, 0, rec->body_len) == -1)
+			if (cache_entry_add_body(e, body, first, len) == -1)
 				goto miss;
-			req->bytes = rec->body_len;
+			req->bytes = len;
 		}
 	}
 	if (req->flags & REQ_PATHFORM)

@@ -840,6 +840,53 @@ START_TEST(test_list_append)
 }
 END_TEST
 
+/* http_range_parse: header, size -> result, first, last. */
+static const struct {
+	const char		*h;
+	unsigned long long	 size;
+	int			 want;
+	unsigned long long	 first, last;
+} range_rows[] = {
+	{ "bytes=0-99", 1000, 1, 0, 99 },
+	{ "bytes=100-", 1000, 1, 100, 999 },
+	{ "bytes=-100", 1000, 1, 900, 999 },
+	{ "bytes=-5000", 1000, 1, 0, 999 },
+	{ "bytes=990-2000", 1000, 1, 990, 999 },
+	{ "bytes=999-999", 1000, 1, 999, 999 },
+	{ "BYTES=1-2", 1000, 1, 1, 2 },
+	{ "bytes= 5-6", 1000, 1, 5, 6 },
+	{ "bytes=1000-", 1000, -1, 0, 0 },
+	{ "bytes=1000-1001", 1000, -1, 0, 0 },
+	{ "bytes=-0", 1000, -1, 0, 0 },
+	{ "bytes=0-", 0, -1, 0, 0 },
+	{ "bytes=5-1", 1000, 0, 0, 0 },
+	{ "bytes=0-1,5-6", 1000, 0, 0, 0 },
+	{ "bytes=a-b", 1000, 0, 0, 0 },
+	{ "bytes=1", 1000, 0, 0, 0 },
+	{ "bytes=", 1000, 0, 0, 0 },
+	{ "items=0-1", 1000, 0, 0, 0 },
+	{ "bytes=0-1x", 1000, 0, 0, 0 },
+	{ "bytes=99999999999999999999999-", 1000, 0, 0, 0 },
+	{ NULL, 1000, 0, 0, 0 },
+};
+
+START_TEST(test_range)
+{
+	unsigned long long	 f = 7, l = 7;
+	int			 got;
+
+	got = http_range_parse(range_rows[_i].h, range_rows[_i].size, &f, &l);
+	ck_assert_msg(got == range_rows[_i].want, "%s: got %d, want %d",
+	    range_rows[_i].h ? range_rows[_i].h : "NULL", got,
+	    range_rows[_i].want);
+	if (got == 1) {
+		ck_assert_msg(f == range_rows[_i].first &&
+		    l == range_rows[_i].last, "%s: got %llu-%llu",
+		    range_rows[_i].h, f, l);
+	}
+}
+END_TEST
+
 Suite *http_suite(void);
 
 Suite *
@@ -866,6 +913,7 @@ http_suite(void)
 	tcase_add_loop_test(tc, test_name_valid, 0, NROWS(name_rows));
 	tcase_add_loop_test(tc, test_copy_end_to_end, 0, NROWS(copy_rows));
 	tcase_add_loop_test(tc, test_list_append, 0, NROWS(append_rows));
+	tcase_add_loop_test(tc, test_range, 0, NROWS(range_rows));
 	suite_add_tcase(s, tc);
 	return (s);
 }
