@@ -67,6 +67,29 @@ median() {
 
 echo "| case | conns | origin req/s | evproxy req/s | ratio |"
 echo "|---|---|---|---|---|"
+# Cached objects: one request fills the cache, wrk then gets hits only
+# (the origin's hit counter proves it).
+for size in 1024 102400; do
+	path="/bytes/$size?h=Cache-Control:max-age%3D3600"
+	curl -s -o /dev/null "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path"
+	for c in 1 50; do
+		: >"$T/o"; : >"$T/p"
+		r=0
+		while [ $r -lt "$ROUNDS" ]; do
+			rps "http://127.0.0.1:$OPORT$path" "$c" >>"$T/o"
+			before=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
+			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path" "$c" >>"$T/p"
+			after=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
+			[ "$before" = "$after" ] ||
+			    echo "bench: $((after - before)) hits reached the origin" >&2
+			r=$((r + 1))
+		done
+		o=$(median <"$T/o")
+		p=$(median <"$T/p")
+		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+		echo "| $((size / 1024)) KiB hit | $c | $o | $p | $ratio |"
+	done
+done
 for size in 1024 102400; do
 	for c in 1 50; do
 		: >"$T/o"; : >"$T/p"
