@@ -48,7 +48,7 @@ echo "filling $N entries through 127.0.0.1:$PPORT ..."
 t0=$(now_ms)
 curl -s -Z --parallel-max 32 \
     "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT/bytes/100?h=Cache-Control:max-age%3D86400&n=[1-$N]" \
-    >/dev/null
+    >/dev/null 2>&1
 t1=$(now_ms)
 files=$(find "$T/cache" -type f | wc -l)
 echo "filled: $files files in $(( (t1 - t0) / 1000 )) s"

@@ -708,6 +708,7 @@ cache_scan_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct cache	*c = arg;
 	struct dirent	*de;
+	struct timeval	 zero = { 0, 0 };
 	char		 sub[8], path[PATH_MAX];
 	int		 n = 0;
 
@@ -734,7 +735,12 @@ cache_scan_cb(evutil_socket_t fd, short what, void *arg)
 		n++;
 	}
 	if (c->scan_sub < 256) {
-		event_active(c->scan_ev, EV_TIMEOUT, 1);
+		/*
+		 * A zero timer, not event_active(): an event activated from
+		 * its own callback runs again in the same loop pass and would
+		 * starve client I/O until the whole scan is done.
+		 */
+		evtimer_add(c->scan_ev, &zero);
 		return;
 	}
 	c->rebuilding = 0;
@@ -801,7 +807,7 @@ cache_new(struct event_base *base, const struct config_cache *cfg,
 	TAILQ_INIT(&c->lru);
 	c->nbuckets = 1024;
 	if ((c->table = calloc(c->nbuckets, sizeof(*c->table))) == NULL ||
-	    (c->scan_ev = event_new(base, -1, 0, cache_scan_cb, c)) == NULL) {
+	    (c->scan_ev = evtimer_new(base, cache_scan_cb, c)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -826,7 +832,7 @@ cache_new(struct event_base *base, const struct config_cache *cfg,
 	unlink(path);
 	cache_clean_tmp(c);
 	c->rebuilding = 1;
-	event_active(c->scan_ev, EV_TIMEOUT, 1);
+	event_active(c->scan_ev, EV_TIMEOUT, 1);	/* first batch */
 	return (c);
 fail:
 	if (c != NULL) {
