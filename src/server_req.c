@@ -449,6 +449,56 @@ server_req_invalidate_ref(struct server_req *req, const char *ref)
 }
 
 /*
+ * Starts storing the origin's answer to a GET of key if a shared cache may
+ * keep it (RFC 9111 §3) and it is of any use (fresh for a while, or
+ * revalidatable).  Returns the writer, or NULL with *why saying why not
+ * when a rule forbade it.
+ */
+static struct cache_writer *
+server_store_start(struct cache *cache, const char *key,
+    const struct http_cc *req_cc, const struct evkeyvalq *req_hdrs,
+    int status, const char *reason, const struct evkeyvalq *in, time_t sent,
+    const char **why)
+{
+	/* Age stays: the stored response's age depends on it (§4.2.3) */
+	static const char *const skip[] = { "Content-Length", NULL };
+	struct cache_writer	*w = NULL;
+	struct cache_meta	 meta;
+	struct cache_record	 rec;
+	const char		*cl;
+	char			*vk;
+	int64_t			 expected = -1;
+
+	*why = NULL;
+	cache_meta_from_headers(in, status, sent, time(NULL), &meta);
+	if (!cache_policy_storable(EVHTTP_REQ_GET, req_cc,
+	    evhttp_find_header(req_hdrs, "Authorization") != NULL, &meta, why))
+		return (NULL);
+	if (cache_policy_lifetime(&meta) <= 0 && !meta.has_validator) {
+		/* stale at once and cannot be revalidated: useless */
+		*why = "no freshness";
+		return (NULL);
+	}
+	if ((vk = http_hdr_vary_key(in, req_hdrs)) == NULL)
+		return (NULL);
+	cache_record_init(&rec);
+	rec.key = (char *)key;
+	rec.vary_key = vk;
+	rec.status = status;
+	rec.reason = (char *)reason;
+	rec.request_time = meta.request_time;
+	rec.response_time = meta.response_time;
+	if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
+	    (cl = evhttp_find_header(in, "Content-Length")) != NULL)
+		expected = strtoll(cl, NULL, 10);
+	if (http_hdr_copy_end_to_end(in, &rec.headers, skip) != -1)
+		w = cache_store_start(cache, &rec, expected);
+	evhttp_clear_headers(&rec.headers);
+	free(vk);
+	return (w);
+}
+
+/*
  * The origin answered: store the response if RFC 9111 lets us, or
  * invalidate what an unsafe method changed; label it with Cache-Status.
  */
@@ -456,17 +506,11 @@ static void
 server_req_cache_response(struct server_req *req, int status,
     const char *reason, const struct evkeyvalq *in, struct evkeyvalq *out)
 {
-	/* Age stays: the stored response's age depends on it (§4.2.3) */
-	static const char *const skip[] = { "Content-Length", NULL };
 	struct evkeyvalq	*rin = evhttp_request_get_input_headers(
 				    req->ereq);
 	enum evhttp_cmd_type	 m = evhttp_request_get_command(req->ereq);
-	struct cache_meta	 meta;
-	struct cache_record	 rec;
-	const char		*why = NULL, *cl;
-	char			 params[96];
-	char			*vk;
-	int64_t			 expected = -1;
+	const char		*why = NULL;
+	char			 params[96], *p;
 
 	if (req->srv->cache == NULL)
 		return;
@@ -482,42 +526,16 @@ server_req_cache_response(struct server_req *req, int status,
 		req->result = "BYPASS";
 		return;
 	}
-	if (m == EVHTTP_REQ_GET) {
-		cache_meta_from_headers(in, status, req->sent, time(NULL),
-		    &meta);
-		if (cache_policy_storable(m, &req->req_cc,
-		    evhttp_find_header(rin, "Authorization") != NULL, &meta,
-		    &why) && cache_policy_lifetime(&meta) <= 0 &&
-		    !meta.has_validator)
-			/* stale at once and cannot be revalidated: useless */
-			why = "no freshness";
-		if (why == NULL && (vk = http_hdr_vary_key(in, rin)) != NULL) {
-			cache_record_init(&rec);
-			rec.key = req->url_str;
-			rec.vary_key = vk;
-			rec.status = status;
-			rec.reason = (char *)reason;
-			rec.request_time = meta.request_time;
-			rec.response_time = meta.response_time;
-			if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
-			    (cl = evhttp_find_header(in, "Content-Length")) !=
-			    NULL)
-				expected = strtoll(cl, NULL, 10);
-			if (http_hdr_copy_end_to_end(in, &rec.headers,
-			    skip) != -1)
-				req->writer = cache_store_start(req->srv->cache,
-				    &rec, expected);
-			evhttp_clear_headers(&rec.headers);
-			free(vk);
-		}
-	}
+	if (m == EVHTTP_REQ_GET)
+		req->writer = server_store_start(req->srv->cache, req->url_str,
+		    &req->req_cc, rin, status, reason, in, req->sent, &why);
 	snprintf(params, sizeof(params), "fwd=%s%s%s%s", req->cache_fwd != NULL ?
 	    req->cache_fwd : "miss", req->writer != NULL ? "; stored" : "",
 	    why != NULL ? "; detail=" : "", why != NULL ? why : "");
 	/* the detail is a token: no spaces in it */
-	for (vk = params; *vk != '\0'; vk++)
-		if (*vk == ' ' && vk[-1] != ';')
-			*vk = '-';
+	for (p = params; *p != '\0'; p++)
+		if (*p == ' ' && p[-1] != ';')
+			*p = '-';
 	server_req_cache_status(out, params);
 	req->result = req->cache_fwd != NULL && strcmp(req->cache_fwd, "stale") == 0 ?
 	    "REFRESH" : "MISS";
@@ -739,13 +757,9 @@ static void
 server_refresh_header_cb(struct upstream_fetch *f, int status,
     const char *reason, struct evkeyvalq *in, void *arg)
 {
-	static const char *const skip[] = { "Content-Length", NULL };
 	struct server_refresh	*r = arg;
-	struct cache_meta	 meta;
-	struct cache_record	 rec;
 	struct http_cc		 cc;
-	const char		*why = NULL, *cl;
-	char			*vk;
+	const char		*why;
 
 	(void)f;
 	if (status == 304) {
@@ -753,24 +767,8 @@ server_refresh_header_cb(struct upstream_fetch *f, int status,
 		return;
 	}
 	http_cc_init(&cc);
-	cache_meta_from_headers(in, status, r->sent, time(NULL), &meta);
-	if (!cache_policy_storable(EVHTTP_REQ_GET, &cc, 0, &meta, &why) ||
-	    (vk = http_hdr_vary_key(in, &r->hdrs)) == NULL)
-		return;
-	cache_record_init(&rec);
-	rec.key = r->key;
-	rec.vary_key = vk;
-	rec.status = status;
-	rec.reason = (char *)reason;
-	rec.request_time = meta.request_time;
-	rec.response_time = meta.response_time;
-	if (http_hdr_copy_end_to_end(in, &rec.headers, skip) != -1)
-		r->writer = cache_store_start(r->srv->cache, &rec,
-		    evhttp_find_header(in, "Transfer-Encoding") == NULL &&
-		    (cl = evhttp_find_header(in, "Content-Length")) != NULL ?
-		    strtoll(cl, NULL, 10) : -1);
-	evhttp_clear_headers(&rec.headers);
-	free(vk);
+	r->writer = server_store_start(r->srv->cache, r->key, &cc, &r->hdrs,
+	    status, reason, in, r->sent, &why);
 }
 
 /* Body of a refreshed response: into the cache only. */
