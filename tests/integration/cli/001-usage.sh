@@ -26,6 +26,10 @@ check_bad -p 0 127.0.0.1 extra
 check_bad --upstream-timeout soon
 grep -q 'upstream-timeout' "$T/bad.err" || fail "error does not name the option"
 
+# A cache directory that cannot be created: one line, exit 1.
+check_bad -p 0 --cache-dir /proc/evproxy-cannot-be-here
+grep -q 'cache' "$T/bad.err" || fail "cache error: $(cat "$T/bad.err")"
+
 # A port in use: start one proxy, then a second on its port.
 proxy_start
 check_bad -p "$PROXY_PORT" 127.0.0.1
