@@ -4,8 +4,8 @@
  * This header has two parts.  The first is pure and has no I/O: the
  * freshness and cacheability policy (cache_policy.c) and the on-disk
  * entry format (cache_record.c), both driven by tables in the unit
- * tests.  The second (to come) is the runtime cache: index, disk store,
- * eviction and collapsed forwarding.
+ * tests.  The second is the runtime cache: index, disk store and
+ * eviction (cache.c).
  */
 #ifndef EVPROXY_CACHE_H
 #define EVPROXY_CACHE_H
@@ -186,8 +186,9 @@ const struct cache_meta *
 /*
  * Appends the entry's body bytes [off, off + len) to out as a file
  * segment (sent with sendfile when out drains to a socket).  Returns 0,
- * or -1 if the file is gone or damaged, in which case the entry is
- * removed and the caller treats the request as a miss.
+ * or -1 if the entry was replaced or removed since it was looked up, or
+ * its file is gone or damaged (the entry is then removed); the caller
+ * treats the request as a miss.
  */
 int		 cache_entry_add_body(struct cache_entry *, struct evbuffer *out,
 		    uint64_t off, uint64_t len);
@@ -209,8 +210,8 @@ struct cache_writer *
 int		 cache_store_write(struct cache_writer *, struct evbuffer *data);
 /*
  * Ends a store: with complete set and the length right, the file is
- * renamed into place and indexed (replacing older variants of the same
- * key); otherwise it is deleted.  Frees w.
+ * renamed into place and indexed (replacing the entry of the same key and
+ * Vary key; other variants stay); otherwise it is deleted.  Frees w.
  */
 void		 cache_store_finish(struct cache_writer *w, int complete);
 /*

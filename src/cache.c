@@ -319,6 +319,9 @@ cache_entry_add_body(struct cache_entry *e, struct evbuffer *out,
 
 	if (len == 0)
 		return (0);
+	/* replaced or removed since: its path may name another entry now */
+	if (!e->indexed)
+		return (-1);
 	if ((fd = open(e->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		log_warn("cache: open %s", e->path);
 		goto damaged;
@@ -450,7 +453,8 @@ cache_store_start(struct cache *c, const struct cache_record *rec,
 
 	if (c == NULL || c->cfg->disabled)
 		return (NULL);
-	if (expected_len >= 0 && (uint64_t)expected_len > c->cfg->max_object) {
+	if (expected_len >= 0 && ((uint64_t)expected_len > c->cfg->max_object ||
+	    (uint64_t)expected_len > c->cfg->size)) {
 		log_debug("cache: not storing %s: %lld bytes is over "
 		    "--max-object-size", rec->key, (long long)expected_len);
 		return (NULL);
@@ -509,8 +513,11 @@ cache_store_write(struct cache_writer *w, struct evbuffer *data)
 
 	if (w->failed)
 		return (-1);
-	if (w->written + left > w->cache->cfg->max_object) {
-		cache_writer_fail(w, "over --max-object-size", 0);
+	if (w->written + left > w->cache->cfg->max_object ||
+	    w->written + left > w->cache->cfg->size) {
+		/* one object larger than the cache would empty it */
+		cache_writer_fail(w, "over --max-object-size or --cache-size",
+		    0);
 		return (-1);
 	}
 	evbuffer_ptr_set(data, &ptr, 0, EVBUFFER_PTR_SET);
@@ -885,11 +892,19 @@ cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
 		"Content-Range", "Content-Type", NULL
 	};
 	const struct evkeyval	*kv;
+	struct evkeyvalq	 e2e;
 	struct evbuffer		*b;
 	size_t			 i;
 	long			 n;
 	int			 fd, skip;
 
+	/* hop-by-hop fields of the 304 are not the stored response's */
+	TAILQ_INIT(&e2e);
+	if (http_hdr_copy_end_to_end(hdrs, &e2e, NULL) == -1) {
+		evhttp_clear_headers(&e2e);
+		return;
+	}
+	hdrs = &e2e;
 	TAILQ_FOREACH(kv, hdrs, next) {
 		for (i = 0, skip = 0; keep[i] != NULL; i++)
 			if (strcasecmp(kv->key, keep[i]) == 0)
@@ -906,6 +921,7 @@ cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
 		if (!skip)
 			evhttp_add_header(&e->rec.headers, kv->key, kv->value);
 	}
+	evhttp_clear_headers(&e2e);
 	e->rec.request_time = request_time;
 	e->rec.response_time = response_time;
 	cache_meta_from_headers(&e->rec.headers, e->rec.status,

@@ -78,6 +78,7 @@ struct server_req {
 	const char		*cache_fwd;	/* Cache-Status fwd=, or NULL */
 	struct cache_writer	*writer;	/* storing the response */
 	struct cache_entry	*stale;		/* being revalidated */
+	int			 stale_validated; /* we sent its validators */
 	int			 revalidated;	/* the origin said 304 */
 	time_t			 sent;		/* request sent upstream */
 	/* evhttp's client bufferevent callbacks, saved while we watch */
@@ -595,8 +596,10 @@ server_req_if_range(struct server_req *req, const struct evkeyvalq *st)
 
 	if (ir == NULL)
 		return (1);
-	if (ir[0] == '"')
-		return ((v = evhttp_find_header(st, "ETag")) != NULL &&
+	if (ir[0] == '"' || strncmp(ir, "W/", 2) == 0)
+		/* a strong comparison: weak tags never match (§13.1.5) */
+		return (ir[0] == '"' &&
+		    (v = evhttp_find_header(st, "ETag")) != NULL &&
 		    strcmp(v, ir) == 0);
 	return ((v = evhttp_find_header(st, "Last-Modified")) != NULL &&
 	    strcmp(v, ir) == 0);
@@ -698,7 +701,8 @@ miss:
 /*
  * Turns the forwarded headers of a request for a stored response into a
  * conditional request (RFC 9111 §4.3.1): the client's own validators are
- * replaced by the stored ETag and Last-Modified.  -1 if it has neither.
+ * replaced by the stored ETag and Last-Modified.  -1 if it has neither
+ * (the request then is unconditional).
  */
 static int
 server_req_add_validators(struct evkeyvalq *fwd, struct cache_entry *e)
@@ -707,14 +711,18 @@ server_req_add_validators(struct evkeyvalq *fwd, struct cache_entry *e)
 	const char		*etag = evhttp_find_header(st, "ETag");
 	const char		*lm = evhttp_find_header(st, "Last-Modified");
 
-	if (etag == NULL && lm == NULL)
-		return (-1);
+	/*
+	 * Always drop the client's: a 304 to them would say nothing about
+	 * the stored copy (RFC 9111 §4.3.4).
+	 */
 	while (evhttp_remove_header(fwd, "If-None-Match") == 0)
 		;
 	while (evhttp_remove_header(fwd, "If-Modified-Since") == 0)
 		;
 	while (evhttp_remove_header(fwd, "If-Range") == 0)
 		;
+	if (etag == NULL && lm == NULL)
+		return (-1);
 	if (etag != NULL)
 		evhttp_add_header(fwd, "If-None-Match", etag);
 	if (lm != NULL)
@@ -734,6 +742,7 @@ struct server_refresh {
 	struct cache_entry	*e;
 	char			*key;
 	time_t			 sent;
+	int			 validated;	/* stored validators sent */
 	struct evkeyvalq	 hdrs;
 };
 
@@ -763,7 +772,9 @@ server_refresh_header_cb(struct upstream_fetch *f, int status,
 
 	(void)f;
 	if (status == 304) {
-		cache_entry_refresh(r->e, in, r->sent, time(NULL));
+		/* the request carried the stored validators (and only those) */
+		if (r->validated)
+			cache_entry_refresh(r->e, in, r->sent, time(NULL));
 		return;
 	}
 	http_cc_init(&cc);
@@ -835,7 +846,7 @@ server_refresh_start(struct server *srv, const char *key,
 	TAILQ_FOREACH(kv, fwd, next)
 		if (evhttp_add_header(&r->hdrs, kv->key, kv->value) == -1)
 			goto fail;
-	server_req_add_validators(&r->hdrs, e);
+	r->validated = server_req_add_validators(&r->hdrs, e) == 0;
 	memset(&ureq, 0, sizeof(ureq));
 	ureq.method = EVHTTP_REQ_GET;
 	ureq.host = url->host;
@@ -903,7 +914,8 @@ server_req_from_cache(struct server_req *req)
 		 * Ask the origin whether the stored copy still holds (when it
 		 * has validators); keep it for stale-if-error either way.
 		 */
-		(void)server_req_add_validators(&req->fwd, e);
+		req->stale_validated =
+		    server_req_add_validators(&req->fwd, e) == 0;
 		req->stale = e;
 		e = NULL;
 	}
@@ -926,7 +938,7 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 	(void)f;
 	if (req->ereq == NULL || req->evcon == NULL)
 		return;
-	if (req->stale != NULL && status == 304) {
+	if (req->stale != NULL && req->stale_validated && status == 304) {
 		/* still good: the done callback serves the stored copy */
 		cache_entry_refresh(req->stale, in, req->sent, time(NULL));
 		req->revalidated = 1;
