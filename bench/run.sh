@@ -55,9 +55,21 @@ sleep 0.2
 PPORT=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$T/proxy.log" | head -n 1)
 
 # One wrk run; prints requests per second.
+# One wrk run; prints requests per second, and appends "p50 p99" (ms) to
+# file $3 when given.
 rps() {
-	$PIN_CLI wrk -t1 -c"$2" -d"${SECS}s" "$1" 2>/dev/null |
-	    awk '/^Requests\/sec:/{print $2}'
+	$PIN_CLI wrk -t1 -c"$2" -d"${SECS}s" --latency "$1" 2>/dev/null \
+	    >"$T/wrk.out"
+	awk '/^Requests\/sec:/{print $2}' "$T/wrk.out"
+	[ $# -lt 3 ] && return 0
+	awk 'function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		return v
+	}
+	$1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+	END { printf "%.3f %.3f\n", p50, p99 }' "$T/wrk.out" >>"$3"
 }
 
 # Median of the numbers on stdin.
@@ -65,20 +77,21 @@ median() {
 	sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
 }
 
-echo "| case | conns | origin req/s | evproxy req/s | ratio |"
-echo "|---|---|---|---|---|"
+echo "| case | conns | origin req/s | evproxy req/s | ratio | evproxy p50 / p99 ms |"
+echo "|---|---|---|---|---|---|"
 # Cached objects: one request fills the cache, wrk then gets hits only
 # (the origin's hit counter proves it).
 for size in 1024 102400; do
 	path="/bytes/$size?h=Cache-Control:max-age%3D3600"
 	curl -s -o /dev/null "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path"
 	for c in 1 50; do
-		: >"$T/o"; : >"$T/p"
+		: >"$T/o"; : >"$T/p"; : >"$T/lat"
 		r=0
 		while [ $r -lt "$ROUNDS" ]; do
 			rps "http://127.0.0.1:$OPORT$path" "$c" >>"$T/o"
 			before=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
-			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path" "$c" >>"$T/p"
+			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path" "$c" \
+			    "$T/lat" >>"$T/p"
 			after=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
 			[ "$before" = "$after" ] ||
 			    echo "bench: $((after - before)) hits reached the origin" >&2
@@ -87,22 +100,25 @@ for size in 1024 102400; do
 		o=$(median <"$T/o")
 		p=$(median <"$T/p")
 		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-		echo "| $((size / 1024)) KiB hit | $c | $o | $p | $ratio |"
+		lat=$(awk '{print $1}' "$T/lat" | median)/$(awk '{print $2}' "$T/lat" | median)
+		echo "| $((size / 1024)) KiB hit | $c | $o | $p | $ratio | $lat |"
 	done
 done
 for size in 1024 102400; do
 	for c in 1 50; do
-		: >"$T/o"; : >"$T/p"
+		: >"$T/o"; : >"$T/p"; : >"$T/lat"
 		r=0
 		while [ $r -lt "$ROUNDS" ]; do
 			rps "http://127.0.0.1:$OPORT/bytes/$size" "$c" >>"$T/o"
-			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT/bytes/$size" "$c" >>"$T/p"
+			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT/bytes/$size" \
+			    "$c" "$T/lat" >>"$T/p"
 			r=$((r + 1))
 		done
 		o=$(median <"$T/o")
 		p=$(median <"$T/p")
 		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-		echo "| $((size / 1024)) KiB pass-through | $c | $o | $p | $ratio |"
+		lat=$(awk '{print $1}' "$T/lat" | median)/$(awk '{print $2}' "$T/lat" | median)
+		echo "| $((size / 1024)) KiB pass-through | $c | $o | $p | $ratio | $lat |"
 	done
 done
 echo
