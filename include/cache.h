@@ -209,6 +209,14 @@ struct cache_writer *
  */
 int		 cache_store_write(struct cache_writer *, struct evbuffer *data);
 /*
+ * The temporary file being filled (readers may open it and follow the
+ * writer; the descriptor stays valid after the rename) and where its body
+ * starts.
+ */
+const char	*cache_store_path(const struct cache_writer *, uint64_t *hdr_len);
+/* Body bytes written so far. */
+uint64_t	 cache_store_written(const struct cache_writer *);
+/*
  * Ends a store: with complete set and the length right, the file is
  * renamed into place and indexed (replacing the entry of the same key and
  * Vary key; other variants stay); otherwise it is deleted.  Frees w.

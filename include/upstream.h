@@ -77,6 +77,8 @@ struct upstream_fetch
 		*upstream_fetch_start(struct upstream *,
 		    const struct upstream_request *req,
 		    const struct upstream_cbs *cbs, void *arg);
+/* From now on the callbacks get arg (a fetch handed to a new owner). */
+void		 upstream_set_arg(struct upstream_fetch *, void *arg);
 /* Abandons a fetch; no callback of it runs afterwards. */
 void		 upstream_cancel(struct upstream_fetch *);
 /* Stops reading the origin's body (backpressure) until resumed. */

@@ -940,3 +940,16 @@ cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
 	}
 	evbuffer_free(b);
 }
+
+const char *
+cache_store_path(const struct cache_writer *w, uint64_t *hdr_len)
+{
+	*hdr_len = (uint64_t)w->hdr_len;
+	return (w->tmp);
+}
+
+uint64_t
+cache_store_written(const struct cache_writer *w)
+{
+	return (w->written);
+}

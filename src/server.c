@@ -138,6 +138,7 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	srv->up = up;
 	srv->cache = cache;
 	TAILQ_INIT(&srv->refreshes);
+	TAILQ_INIT(&srv->fills);
 	srv->cfg = cfg;
 	srv->client_tv.tv_sec = cfg->server.client_timeout_ms / 1000;
 	srv->client_tv.tv_usec = (cfg->server.client_timeout_ms % 1000) * 1000;

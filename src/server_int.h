@@ -29,6 +29,8 @@ struct server {
 	struct timeval		 client_tv;	/* client timeout */
 	/* stale-while-revalidate refreshes in flight (server_req.c) */
 	TAILQ_HEAD(, server_refresh) refreshes;
+	/* fills other requests may join (collapsed forwarding) */
+	TAILQ_HEAD(, server_fill) fills;
 };
 
 /* evhttp's callback for every request (server_req.c). */

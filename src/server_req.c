@@ -24,11 +24,13 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -77,6 +79,13 @@ struct server_req {
 	struct http_cc		 req_cc;
 	const char		*cache_fwd;	/* Cache-Status fwd=, or NULL */
 	struct cache_writer	*writer;	/* storing the response */
+	/* collapsed forwarding: a fill shared with other requests */
+	struct server_fill	*fill;		/* owner or reader of it */
+	TAILQ_ENTRY(server_req)	 fill_entry;	/* on fill->readers */
+	int			 reader;	/* on fill->readers */
+	int			 reading;	/* sends from the fill's file */
+	int			 rfd;		/* that file, or -1 */
+	uint64_t		 roff;		/* body bytes sent from it */
 	struct cache_entry	*stale;		/* being revalidated */
 	int			 stale_validated; /* we sent its validators */
 	int			 revalidated;	/* the origin said 304 */
@@ -90,6 +99,10 @@ struct server_req {
 };
 
 static void	server_req_close(struct server_req *, const char *);
+static void	server_req_fetch_start(struct server_req *);
+static void	server_req_feed(struct server_req *);
+static void	server_fill_detach(struct server_req *);
+static void	server_req_drop_reader(struct server_req *);
 static void	server_req_drop_client(struct server *,
 		    struct evhttp_connection *);
 
@@ -264,6 +277,7 @@ server_req_close(struct server_req *req, const char *why)
 		return;
 	req->state_was_reply = (req->state == REQ_REPLY);
 	server_req_set_state(req, REQ_CLOSING);
+	server_fill_detach(req);
 	if (req->fetch != NULL) {
 		upstream_cancel(req->fetch);
 		req->fetch = NULL;
@@ -329,6 +343,10 @@ server_req_drained_cb(struct evhttp_connection *evcon, void *arg)
 	struct server_req	*req = arg;
 
 	(void)evcon;
+	if (req->reading) {
+		server_req_feed(req);
+		return;
+	}
 	if (req->state == REQ_REPLY && req->fetch != NULL &&
 	    upstream_paused(req->fetch))
 		upstream_resume(req->fetch);
@@ -365,6 +383,9 @@ server_req_watch_client(struct server_req *req)
 	bufferevent_data_cb	 readcb, writecb;
 
 	bev = evhttp_connection_get_bufferevent(req->evcon);
+	bufferevent_getcb(bev, &readcb, &writecb, NULL, NULL);
+	if (readcb == server_req_watch_read_cb)
+		return;		/* watching already (a released reader) */
 	bufferevent_getcb(bev, &readcb, &writecb, &req->ev_eventcb,
 	    &req->ev_cbarg);
 	if (req->ev_eventcb == NULL ||
@@ -871,6 +892,424 @@ server_refresh_cancel_all(struct server *srv)
 }
 
 /*
+ * Collapsed forwarding.  While a miss for a URL is being fetched and
+ * stored, further misses for it join the fill instead of going to the
+ * origin: they wait for the response headers, then send the body from the
+ * temporary file behind the writer (file segments, so memory stays flat
+ * whatever the number of readers).  The first request owns the fetch and
+ * the writer; it sends directly while its client keeps up and from the
+ * file once it lags, so a slow first client never slows the fill.  An
+ * owner whose client leaves hands the fetch and writer to a reader; the
+ * fill is abandoned only when no one is left (docs/cache.md).  A response
+ * that turns out not to be storable, or whose Vary does not match a
+ * reader, sends those readers to the origin on their own.
+ */
+struct server_fill {
+	TAILQ_ENTRY(server_fill) entry;		/* srv->fills, while joinable */
+	struct server		*srv;
+	char			*key;
+	struct server_req	*owner;		/* holds fetch and writer */
+	TAILQ_HEAD(, server_req) readers;
+	unsigned		 refs;		/* owner and readers */
+	int			 listed;
+	int			 started;	/* headers in, being stored */
+	int			 done;		/* the body is complete */
+	int			 failed;	/* it never will be */
+	uint64_t		 total;		/* body length, once done */
+	int			 status;
+	char			*reason;
+	struct evkeyvalq	 in;		/* the origin's headers */
+	char			*vary_key;	/* the owner's */
+	char			*path;		/* the temporary file */
+	uint64_t		 hdr_len;	/* where its body starts */
+};
+
+/* Takes fl off the list of fills new requests may join. */
+static void
+server_fill_unlist(struct server_fill *fl)
+{
+	if (!fl->listed)
+		return;
+	TAILQ_REMOVE(&fl->srv->fills, fl, entry);
+	fl->listed = 0;
+}
+
+/* Drops a reference to fl; the last one frees it. */
+static void
+server_fill_unref(struct server_fill *fl)
+{
+	if (--fl->refs > 0)
+		return;
+	server_fill_unlist(fl);
+	evhttp_clear_headers(&fl->in);
+	free(fl->key);
+	free(fl->reason);
+	free(fl->vary_key);
+	free(fl->path);
+	free(fl);
+}
+
+/* The joinable fill of key, or NULL. */
+static struct server_fill *
+server_fill_find(struct server *srv, const char *key)
+{
+	struct server_fill	*fl;
+
+	TAILQ_FOREACH(fl, &srv->fills, entry)
+		if (strcmp(fl->key, key) == 0)
+			return (fl);
+	return (NULL);
+}
+
+/* Makes req the owner of a new fill of its URL; -1 on ENOMEM. */
+static int
+server_fill_new(struct server_req *req)
+{
+	struct server_fill	*fl;
+
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return (-1);
+	if ((fl->key = strdup(req->url_str)) == NULL) {
+		free(fl);
+		return (-1);
+	}
+	fl->srv = req->srv;
+	fl->owner = req;
+	fl->refs = 1;
+	TAILQ_INIT(&fl->readers);
+	TAILQ_INIT(&fl->in);
+	TAILQ_INSERT_TAIL(&req->srv->fills, fl, entry);
+	fl->listed = 1;
+	req->fill = fl;
+	return (0);
+}
+
+/* Removes reader r from fl's readers (it keeps nothing of the fill). */
+static void
+server_fill_remove_reader(struct server_fill *fl, struct server_req *r)
+{
+	if (r->reader) {
+		TAILQ_REMOVE(&fl->readers, r, fill_entry);
+		r->reader = 0;
+	}
+	r->fill = NULL;
+	server_fill_unref(fl);
+}
+
+/* Sends a reader that cannot share the fill to the origin itself. */
+static void
+server_fill_release(struct server_fill *fl, struct server_req *r)
+{
+	server_fill_remove_reader(fl, r);
+	r->cache_fwd = "miss";
+	if (r->ereq != NULL)
+		server_req_fetch_start(r);
+}
+
+/* Opens the fill's file for req, to send its body from there; -1 if not. */
+static int
+server_req_open_fill(struct server_req *req)
+{
+	if (req->rfd == -1 &&
+	    (req->rfd = open(req->fill->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("%s: open %s", __func__, req->fill->path);
+		return (-1);
+	}
+	req->reading = 1;
+	return (0);
+}
+
+/* Starts a waiting reader's reply from the fill's headers. */
+static void
+server_fill_start_reader(struct server_fill *fl, struct server_req *r)
+{
+	static const char *const skip[] = { "Content-Length", NULL };
+	struct evkeyvalq	*out;
+	struct bufferevent	*bev;
+	char			 via[160], *vk;
+	const char		*cl;
+	int			 match;
+
+	if (r->ereq == NULL || r->evcon == NULL)
+		return;
+	if (fl->vary_key[0] != '\0') {
+		vk = http_hdr_vary_key(&fl->in,
+		    evhttp_request_get_input_headers(r->ereq));
+		match = vk != NULL && strcmp(vk, fl->vary_key) == 0;
+		free(vk);
+		if (!match) {
+			server_fill_release(fl, r);
+			return;
+		}
+	}
+	if (server_req_open_fill(r) == -1) {
+		server_fill_release(fl, r);
+		return;
+	}
+	out = evhttp_request_get_output_headers(r->ereq);
+	http_hdr_copy_end_to_end(&fl->in, out, skip);
+	if (evhttp_find_header(&fl->in, "Transfer-Encoding") == NULL &&
+	    (cl = evhttp_find_header(&fl->in, "Content-Length")) != NULL)
+		evhttp_add_header(out, "Content-Length", cl);
+	snprintf(via, sizeof(via), "1.1 %s", r->srv->via);
+	http_hdr_list_append(out, "Via", via);
+	evhttp_add_header(out, "Cache-Status", "evproxy; fwd=miss; collapsed");
+	r->result = "COLLAPSED";
+	if (r->flags & REQ_PATHFORM)
+		server_req_rewrite_location(r, out);
+	if (evhttp_find_header(out, "Content-Length") == NULL &&
+	    r->ereq->major == 1 && r->ereq->minor == 0)
+		while (evhttp_remove_header(evhttp_request_get_input_headers(
+		    r->ereq), "Connection") == 0)
+			;
+	bev = evhttp_connection_get_bufferevent(r->evcon);
+	bufferevent_set_timeouts(bev, NULL, &r->srv->client_tv);
+	r->status = fl->status;
+	server_req_set_state(r, REQ_REPLY);
+	evhttp_send_reply_start(r->ereq, fl->status, fl->reason);
+	server_req_feed(r);
+}
+
+/*
+ * The owner has the response headers and knows whether it is stored:
+ * start the readers, or send them on their own if it is not shared.
+ */
+static void
+server_fill_headers(struct server_fill *fl, int status, const char *reason,
+    const struct evkeyvalq *in)
+{
+	struct server_req	*owner = fl->owner, *r, *next;
+	const struct evkeyval	*kv;
+	uint64_t		 hl;
+	const char		*path;
+
+	server_fill_unlist(fl);
+	if (owner->writer == NULL || fl->failed)
+		goto unshared;
+	path = cache_store_path(owner->writer, &hl);
+	fl->status = status;
+	fl->hdr_len = hl;
+	if ((fl->reason = strdup(reason != NULL ? reason : "")) == NULL ||
+	    (fl->path = strdup(path)) == NULL ||
+	    (fl->vary_key = http_hdr_vary_key(in,
+	    evhttp_request_get_input_headers(owner->ereq))) == NULL)
+		goto unshared;
+	TAILQ_FOREACH(kv, in, next)
+		if (evhttp_add_header(&fl->in, kv->key, kv->value) == -1)
+			goto unshared;
+	fl->started = 1;
+	/* new requests for the URL may still join until the fill ends */
+	TAILQ_INSERT_TAIL(&fl->srv->fills, fl, entry);
+	fl->listed = 1;
+	for (r = TAILQ_FIRST(&fl->readers); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, fill_entry);
+		if (r->state == REQ_FETCH)
+			server_fill_start_reader(fl, r);
+	}
+	return;
+unshared:
+	fl->failed = 1;
+	while ((r = TAILQ_FIRST(&fl->readers)) != NULL)
+		server_fill_release(fl, r);
+}
+
+/* Body bytes reached the file: readers may send more. */
+static void
+server_fill_progress(struct server_fill *fl)
+{
+	struct server_req	*r, *next;
+
+	for (r = TAILQ_FIRST(&fl->readers); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, fill_entry);
+		if (r->reading)
+			server_req_feed(r);
+	}
+}
+
+/*
+ * The owner's fetch ended: complete (total bytes) or not.  Readers finish
+ * from the file, or are cut off; the URL is a cache hit from now on.
+ */
+static void
+server_fill_end(struct server_fill *fl, int complete, uint64_t total)
+{
+	struct server_req	*r, *next;
+
+	server_fill_unlist(fl);
+	if (complete && fl->started) {
+		fl->done = 1;
+		fl->total = total;
+	} else
+		fl->failed = 1;
+	for (r = TAILQ_FIRST(&fl->readers); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, fill_entry);
+		if (r->state == REQ_FETCH)
+			server_fill_release(fl, r);	/* never started */
+		else
+			server_req_feed(r);
+	}
+}
+
+/*
+ * req leaves its fill (it is closing).  A reader just goes; an owner
+ * hands the fetch and the writer to the first reader, or abandons the
+ * fill when there is none.
+ */
+static void
+server_fill_detach(struct server_req *req)
+{
+	struct server_fill	*fl = req->fill;
+	struct server_req	*next, *r;
+
+	if (fl == NULL)
+		return;
+	if (req->rfd != -1) {
+		close(req->rfd);
+		req->rfd = -1;
+	}
+	if (fl->owner != req) {
+		server_fill_remove_reader(fl, req);
+		return;
+	}
+	fl->owner = NULL;
+	req->fill = NULL;
+	next = TAILQ_FIRST(&fl->readers);
+	if (next != NULL && !fl->done && !fl->failed && req->fetch != NULL) {
+		TAILQ_REMOVE(&fl->readers, next, fill_entry);
+		next->reader = 0;
+		fl->owner = next;
+		next->fetch = req->fetch;
+		next->writer = req->writer;
+		next->sent = req->sent;
+		req->fetch = NULL;
+		req->writer = NULL;
+		upstream_set_arg(next->fetch, next);
+		log_debug("%s: req %llu hands its fill to req %llu", __func__,
+		    (unsigned long long)req->id, (unsigned long long)next->id);
+	} else if (!fl->done) {
+		/* no one to hand it to: the fill is abandoned */
+		fl->failed = 1;
+		server_fill_unlist(fl);
+		while ((r = TAILQ_FIRST(&fl->readers)) != NULL) {
+			if (r->state == REQ_FETCH)
+				server_fill_release(fl, r);
+			else {
+				server_fill_remove_reader(fl, r);
+				server_req_drop_reader(r);
+			}
+		}
+	}
+	server_fill_unref(fl);
+}
+
+/*
+ * Sends what the fill's file holds beyond what req has sent, while its
+ * client keeps up (the drained callback calls again); ends the reply when
+ * the fill is complete, or cuts the client off when it failed.
+ */
+static void
+server_req_feed(struct server_req *req)
+{
+	struct server_fill		*fl = req->fill;
+	struct evbuffer_file_segment	*seg;
+	struct evbuffer			*buf;
+	uint64_t			 end, n;
+	int				 fd;
+
+	if (fl == NULL || req->ereq == NULL || req->evcon == NULL ||
+	    req->state != REQ_REPLY)
+		return;
+	if (fl->done)
+		end = fl->total;
+	else if (fl->owner != NULL && fl->owner->writer != NULL)
+		end = cache_store_written(fl->owner->writer);
+	else
+		end = req->roff;
+	while (req->roff < end &&
+	    server_req_client_backlog(req) <= SERVER_HIGH_WATER) {
+		n = end - req->roff;
+		if (n > (1u << 20))
+			n = 1u << 20;
+		/* each segment owns a descriptor: it may outlive req */
+		if ((fd = dup(req->rfd)) == -1)
+			break;
+		if ((seg = evbuffer_file_segment_new(fd,
+		    (ev_off_t)(fl->hdr_len + req->roff), (ev_off_t)n,
+		    EVBUF_FS_CLOSE_ON_FREE)) == NULL) {
+			close(fd);
+			break;
+		}
+		if ((buf = evbuffer_new()) == NULL) {
+			evbuffer_file_segment_free(seg);
+			break;
+		}
+		evbuffer_set_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
+		evbuffer_add_file_segment(buf, seg, 0, (ev_off_t)n);
+		evbuffer_file_segment_free(seg);
+		evhttp_send_reply_chunk_with_cb(req->ereq, buf,
+		    server_req_drained_cb, req);
+		evbuffer_free(buf);
+		req->roff += n;
+		req->bytes += n;
+		stats_add(client_bytes_out, n);
+	}
+	if (fl->done && req->roff >= fl->total) {
+		evhttp_send_reply_end(server_req_release(req));
+		server_req_close(req, "done");
+	} else if (fl->failed)
+		server_req_drop_reader(req);
+}
+
+/* A reader whose fill broke off: close its client, truncated. */
+static void
+server_req_drop_reader(struct server_req *req)
+{
+	struct evhttp_connection	*evcon = req->evcon;
+
+	req->result = "TRUNCATED";
+	server_req_release(req);
+	if (evcon != NULL)
+		server_req_drop_client(req->srv, evcon);
+	server_req_close(req, "the shared fill broke off");
+}
+
+/*
+ * A GET that missed: join the fill of its URL if one is under way, or
+ * start one that later requests can join.  Returns 0 if req now waits
+ * for a fill, -1 if it fetches itself.
+ */
+static int
+server_req_collapse(struct server_req *req)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req->ereq);
+	struct server_fill	*fl;
+
+	if (evhttp_request_get_command(req->ereq) != EVHTTP_REQ_GET ||
+	    req->req_cc.only_if_cached || req->req_cc.no_store ||
+	    evhttp_find_header(in, "Range") != NULL ||
+	    evhttp_find_header(in, "Authorization") != NULL ||
+	    evhttp_find_header(in, "If-None-Match") != NULL ||
+	    evhttp_find_header(in, "If-Modified-Since") != NULL)
+		return (-1);
+	if ((fl = server_fill_find(req->srv, req->url_str)) == NULL) {
+		(void)server_fill_new(req);	/* shares nothing on ENOMEM */
+		return (-1);
+	}
+	fl->refs++;
+	req->fill = fl;
+	req->reader = 1;
+	TAILQ_INSERT_TAIL(&fl->readers, req, fill_entry);
+	server_req_set_state(req, REQ_FETCH);
+	log_debug("%s: req %llu joins the fill of %s", __func__,
+	    (unsigned long long)req->id, fl->key);
+	if (fl->started)
+		server_fill_start_reader(fl, req);
+	else
+		server_req_watch_client(req);
+	return (0);
+}
+
+/*
  * Answers GET and HEAD from the cache when a stored response may be
  * used (RFC 9111 §4); returns 0 if the request was answered, -1 to fetch.
  */
@@ -892,6 +1331,8 @@ server_req_from_cache(struct server_req *req)
 	if ((e = cache_lookup(req->srv->cache, req->url_str, in)) == NULL) {
 		req->cache_fwd = "miss";
 		fresh = CACHE_REVALIDATE;
+		if (server_req_collapse(req) == 0)
+			return (0);
 	} else {
 		fresh = cache_policy_freshness(cache_entry_meta(e),
 		    &req->req_cc, time(NULL), &swr);
@@ -974,6 +1415,8 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 	snprintf(via, sizeof(via), "1.1 %s", req->srv->via);
 	http_hdr_list_append(out, "Via", via);
 	server_req_cache_response(req, status, reason, in, out);
+	if (req->fill != NULL)
+		server_fill_headers(req->fill, status, reason, in);
 	if (req->flags & REQ_PATHFORM)
 		server_req_rewrite_location(req, out);
 	/*
@@ -1006,15 +1449,40 @@ server_req_fetch_body_cb(struct upstream_fetch *f, struct evbuffer *data,
 	if (req->writer != NULL && cache_store_write(req->writer, data) == -1) {
 		cache_store_finish(req->writer, 0);
 		req->writer = NULL;
+		if (req->fill != NULL) {
+			/* readers behind the file cannot go on */
+			server_fill_end(req->fill, 0, 0);
+			if (req->reading) {
+				server_req_drop_reader(req);
+				return;
+			}
+		}
 	}
+	if (req->fill != NULL && req->writer != NULL)
+		server_fill_progress(req->fill);
 	if (req->ereq == NULL || req->evcon == NULL)
 		return;
+	if (req->reading) {
+		/* the bytes are in the file; the client follows from there */
+		server_req_feed(req);
+		return;
+	}
 	req->bytes += n;
 	stats_add(client_bytes_out, n);
 	evhttp_send_reply_chunk_with_cb(req->ereq, data, server_req_drained_cb,
 	    req);
-	if (server_req_client_backlog(req) > SERVER_HIGH_WATER)
-		upstream_pause(f);
+	if (server_req_client_backlog(req) > SERVER_HIGH_WATER) {
+		/*
+		 * A lagging client of a stored response follows from the
+		 * file, so the fill (and whoever shares it) goes on at the
+		 * origin's pace; otherwise the origin waits for it.
+		 */
+		if (req->fill != NULL && req->writer != NULL &&
+		    server_req_open_fill(req) == 0)
+			req->roff = req->bytes;
+		else
+			upstream_pause(f);
+	}
 }
 
 /* The client has all we could send it: close (and free the request). */
@@ -1071,8 +1539,18 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 	if (req->state == REQ_CLOSING)
 		return;
 	if (req->writer != NULL) {
+		uint64_t total = cache_store_written(req->writer);
+
 		cache_store_finish(req->writer, err == UPSTREAM_OK);
 		req->writer = NULL;
+		if (req->fill != NULL)
+			server_fill_end(req->fill, err == UPSTREAM_OK, total);
+	} else if (req->fill != NULL)
+		server_fill_end(req->fill, 0, 0);
+	if (req->reading) {
+		/* an owner that lagged finishes from the file like a reader */
+		server_req_feed(req);
+		return;
 	}
 	if (req->state == REQ_FETCH && req->stale != NULL &&
 	    ((err == UPSTREAM_OK && req->revalidated) ||
@@ -1261,17 +1739,41 @@ server_req_peer(struct server_req *req)
 	    addr != NULL ? addr : "-");
 }
 
-void
-server_req_cb(struct evhttp_request *ereq, void *arg)
+
+/* Sends req to its origin (REQ_FETCH); answers 503 if that cannot start. */
+static void
+server_req_fetch_start(struct server_req *req)
 {
 	static const struct upstream_cbs cbs = {
 		server_req_fetch_header_cb,
 		server_req_fetch_body_cb,
 		server_req_fetch_done_cb
 	};
+	struct upstream_request	 ureq;
+
+	memset(&ureq, 0, sizeof(ureq));
+	ureq.method = evhttp_request_get_command(req->ereq);
+	ureq.host = req->url.host;
+	ureq.port = req->url.port;
+	ureq.target = req->url.path;
+	ureq.headers = &req->fwd;
+	ureq.body = evhttp_request_get_input_buffer(req->ereq);
+	server_req_set_state(req, REQ_FETCH);
+	req->sent = time(NULL);
+	if ((req->fetch = upstream_fetch_start(req->srv->up, &ureq, &cbs,
+	    req)) == NULL) {
+		server_req_fail(req, 503, "Service Unavailable",
+		    "out of memory");
+		return;
+	}
+	server_req_watch_client(req);
+}
+
+void
+server_req_cb(struct evhttp_request *ereq, void *arg)
+{
 	struct server		*srv = arg;
 	struct server_req	*req;
-	struct upstream_request	 ureq;
 
 	stats_inc(requests);
 	if ((req = calloc(1, sizeof(*req))) == NULL) {
@@ -1285,6 +1787,7 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	req->method = server_req_method_name(evhttp_request_get_command(ereq));
 	req->result = "PROXY";
 	req->state = REQ_NEW;
+	req->rfd = -1;
 	TAILQ_INIT(&req->fwd);
 	evutil_gettimeofday(&req->start, NULL);
 	server_req_peer(req);
@@ -1312,20 +1815,5 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	}
 	if (server_req_from_cache(req) == 0)
 		return;
-	memset(&ureq, 0, sizeof(ureq));
-	ureq.method = evhttp_request_get_command(ereq);
-	ureq.host = req->url.host;
-	ureq.port = req->url.port;
-	ureq.target = req->url.path;
-	ureq.headers = &req->fwd;
-	ureq.body = evhttp_request_get_input_buffer(ereq);
-	server_req_set_state(req, REQ_FETCH);
-	req->sent = time(NULL);
-	if ((req->fetch = upstream_fetch_start(srv->up, &ureq, &cbs,
-	    req)) == NULL) {
-		server_req_fail(req, 503, "Service Unavailable",
-		    "out of memory");
-		return;
-	}
-	server_req_watch_client(req);
+	server_req_fetch_start(req);
 }

@@ -673,6 +673,12 @@ upstream_cancel(struct upstream_fetch *f)
 }
 
 void
+upstream_set_arg(struct upstream_fetch *f, void *arg)
+{
+	f->arg = arg;
+}
+
+void
 upstream_pause(struct upstream_fetch *f)
 {
 	if (f->conn == NULL || (f->flags & FETCH_PAUSED))

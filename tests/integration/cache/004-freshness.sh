@@ -4,11 +4,12 @@
 
 origin_start
 proxy_start
-U="http://$ORIGIN/bytes/30?h=Cache-Control:max-age%3D1"
+# max-age=2: ages are whole seconds, and age 1 of max-age=1 is stale
+U="http://$ORIGIN/bytes/30?h=Cache-Control:max-age%3D2"
 fetch "$U"
 fetch "$U"
 expect_header 'Cache-Status: evproxy; hit'
-sleep 2.2
+sleep 3.1
 fetch "$U"
 expect_header 'Cache-Status: evproxy; fwd=stale'
 expect_origin_hits /bytes/30 2

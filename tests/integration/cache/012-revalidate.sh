@@ -6,10 +6,12 @@
 
 origin_start
 proxy_start
-U="http://$ORIGIN/bytes/80?h=Cache-Control:max-age%3D1&h=ETag:%22e1%22"
+# max-age=2: with whole-second ages, 1 could already be stale again
+# right after the revalidation
+U="http://$ORIGIN/bytes/80?h=Cache-Control:max-age%3D2&h=ETag:%22e1%22"
 fetch "$U"
 expect_header 'Cache-Status: evproxy; fwd=miss; stored'
-sleep 2.2
+sleep 3.1
 fetch "$U"
 expect_status 200
 expect_header 'Cache-Status: evproxy; fwd=stale; fwd-status=304'
