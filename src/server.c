@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -87,6 +88,72 @@ server_bound_port(struct evconnlistener *l)
 }
 
 /*
+ * PURGE.  libevent 2.1's evhttp knows no extension methods: it parses
+ * "PURGE" as EVHTTP_REQ_UNKNOWN_ and keeps no name.  We let unknown
+ * methods through to the request callback and tell PURGE apart by
+ * watching each client's input buffer: whenever a request line is at its
+ * head, one bit per descriptor says whether it is a PURGE.  The bit is
+ * read when the request callback sees an unknown method; evhttp has
+ * parsed that line by then and nothing else can have replaced it at the
+ * head unless the client pipelined another request behind it (that
+ * PURGE then gets 501, as before).
+ */
+#define SERVER_REQ_UNKNOWN	(1 << 15)	/* http.c EVHTTP_REQ_UNKNOWN_ */
+static unsigned char	*server_purge_bits;	/* one bit per fd */
+static size_t		 server_purge_nbits;
+
+/* Records whether the request line at the head of a client's input is a PURGE. */
+static void
+server_purge_watch_cb(struct evbuffer *buf,
+    const struct evbuffer_cb_info *info, void *arg)
+{
+	struct bufferevent	*bev = arg;
+	evutil_socket_t		 fd = bufferevent_getfd(bev);
+	char			 head[8];
+	ev_ssize_t		 n, i;
+
+	(void)info;
+	if (fd < 0)
+		return;
+	if ((size_t)fd >= server_purge_nbits) {
+		size_t		 nbits = ((size_t)fd + 1024) & ~(size_t)1023;
+		unsigned char	*nb = realloc(server_purge_bits, nbits / 8);
+
+		if (nb == NULL)
+			return;
+		memset(nb + server_purge_nbits / 8, 0,
+		    (nbits - server_purge_nbits) / 8);
+		server_purge_bits = nb;
+		server_purge_nbits = nbits;
+	}
+	if ((n = evbuffer_copyout(buf, head, sizeof(head))) < 2)
+		return;
+	/* only a method token and a space: a request line, not a header */
+	for (i = 0; i < n && head[i] >= 'A' && head[i] <= 'Z'; i++)
+		;
+	if (i == 0 || i == n || head[i] != ' ')
+		return;
+	if (i == 5 && memcmp(head, "PURGE", 5) == 0)
+		server_purge_bits[fd / 8] |= (unsigned char)(1 << (fd % 8));
+	else
+		server_purge_bits[fd / 8] &= (unsigned char)~(1 << (fd % 8));
+}
+
+int
+server_is_purge(struct evhttp_request *ereq)
+{
+	struct evhttp_connection	*evcon;
+	evutil_socket_t			 fd;
+
+	if ((int)evhttp_request_get_command(ereq) != SERVER_REQ_UNKNOWN ||
+	    (evcon = evhttp_request_get_connection(ereq)) == NULL)
+		return (0);
+	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+	return (fd >= 0 && (size_t)fd < server_purge_nbits &&
+	    (server_purge_bits[fd / 8] & (1 << (fd % 8))) != 0);
+}
+
+/*
  * Makes the bufferevent of each accepted client connection.  libevent
  * writes at most 16 KiB per syscall by default; a 100 KiB response then
  * costs a dozen loop turns.  (Reads stay capped at 4 KiB by libevent
@@ -103,6 +170,8 @@ server_bev_cb(struct event_base *base, void *arg)
 		return (NULL);
 	bufferevent_set_max_single_read(bev, SERVER_IO_MAX);
 	bufferevent_set_max_single_write(bev, SERVER_IO_MAX);
+	/* freed with the buffer; bev outlives every call of it */
+	evbuffer_add_cb(bufferevent_get_input(bev), server_purge_watch_cb, bev);
 	return (bev);
 }
 
@@ -153,7 +222,8 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	evhttp_set_bevcb(srv->http, server_bev_cb, NULL);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+	    SERVER_REQ_UNKNOWN);	/* for PURGE; others get 501 from us */
 	/* evhttp would add text/html; charset=ISO-8859-1 to everything */
 	evhttp_set_default_content_type(srv->http, NULL);
 	evhttp_set_max_headers_size(srv->http, cfg->server.max_header_size);
@@ -214,6 +284,9 @@ server_free(struct server *srv)
 	server_refresh_cancel_all(srv);
 	if (server_listening == srv)
 		server_listening = NULL;
+	free(server_purge_bits);
+	server_purge_bits = NULL;
+	server_purge_nbits = 0;
 	event_free(srv->accept_ev);
 	free(srv);
 }

@@ -36,6 +36,8 @@ struct server {
 /* evhttp's callback for every request (server_req.c). */
 void	server_req_cb(struct evhttp_request *, void *);
 
+/* True if the request is a PURGE (server.c). */
+int	server_is_purge(struct evhttp_request *);
 /* Cancels every background cache refresh (server_req.c). */
 void	server_refresh_cancel_all(struct server *);
 

@@ -1713,6 +1713,39 @@ server_req_route(struct server_req *req)
 	return (0);
 }
 
+/*
+ * PURGE: removes every stored variant of the URL (either request form).
+ * Only clients on loopback may purge.
+ */
+static void
+server_req_purge(struct server_req *req)
+{
+	struct evbuffer	*body;
+	int		 n;
+
+	req->result = "PURGE";
+	if (strncmp(req->client, "127.", 4) != 0 &&
+	    strcmp(req->client, "::1") != 0) {
+		server_req_fail(req, 403, "Forbidden",
+		    "only clients on loopback may purge");
+		return;
+	}
+	n = cache_remove(req->srv->cache, req->url_str);
+	if (n == 0) {
+		server_req_fail(req, 404, "Not Found",
+		    "the URL is not in the cache");
+		return;
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		server_req_close(req, "out of memory");
+		return;
+	}
+	evbuffer_add_printf(body, "purged %d %s\n", n, req->url_str);
+	server_req_reply(req, 200, "text/plain; charset=utf-8", body,
+	    "purged");
+	evbuffer_free(body);
+}
+
 /* True if the request already passed through this proxy (a loop). */
 static int
 server_req_is_loop(const struct server_req *req)
@@ -1804,6 +1837,19 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	if (server_req_is_loop(req)) {
 		server_req_fail(req, 508, "Loop Detected",
 		    "the request has passed through this proxy already");
+		return;
+	}
+	if ((int)evhttp_request_get_command(ereq) == (1 << 15)) {
+		/* evhttp lets us see unknown methods only for PURGE */
+		if (!server_is_purge(ereq)) {
+			server_req_fail(req, 501, "Not Implemented",
+			    "the proxy does not know this method");
+			return;
+		}
+		req->method = "PURGE";
+		if (server_req_route(req) == -1)
+			return;
+		server_req_purge(req);
 		return;
 	}
 	if (server_req_route(req) == -1)
