@@ -3,7 +3,10 @@
  * byte of the reply.
  *
  * Flow (one way): server_req_cb parses the target into an origin URL,
- * builds the forwarded headers and starts an upstream fetch (REQ_FETCH).
+ * builds the forwarded headers, answers from the cache when it may
+ * (server_req_from_cache), joins a fill of the same URL already under way
+ * (collapsed forwarding, struct server_fill below), or starts an upstream
+ * fetch (REQ_FETCH).
  * The fetch's header callback starts the reply (REQ_REPLY), its body
  * callback streams each piece to the client, pausing the origin while the
  * client's output buffer is above SERVER_HIGH_WATER and resuming once it
@@ -149,6 +152,8 @@ server_req_free_cb(evutil_socket_t fd, short what, void *arg)
 	if (req->fetch != NULL)
 		log_warnx("%s: req %llu: freeing with a live fetch", __func__,
 		    (unsigned long long)req->id);
+	if (req->rfd != -1)
+		close(req->rfd);
 	http_url_clear(&req->url);
 	free(req->url_str);
 	evhttp_clear_headers(&req->fwd);
@@ -283,7 +288,7 @@ server_req_close(struct server_req *req, const char *why)
 		req->fetch = NULL;
 	}
 	if (req->writer != NULL) {
-		/* the fill is abandoned with its client (docs/cache.md) */
+		/* no one to pass it to (server_fill_detach): abandoned */
 		cache_store_finish(req->writer, 0);
 		req->writer = NULL;
 	}
@@ -1161,12 +1166,12 @@ server_fill_detach(struct server_req *req)
 	struct server_fill	*fl = req->fill;
 	struct server_req	*next, *r;
 
-	if (fl == NULL)
-		return;
 	if (req->rfd != -1) {
 		close(req->rfd);
 		req->rfd = -1;
 	}
+	if (fl == NULL)
+		return;
 	if (fl->owner != req) {
 		server_fill_remove_reader(fl, req);
 		return;
@@ -1174,7 +1179,12 @@ server_fill_detach(struct server_req *req)
 	fl->owner = NULL;
 	req->fill = NULL;
 	next = TAILQ_FIRST(&fl->readers);
-	if (next != NULL && !fl->done && !fl->failed && req->fetch != NULL) {
+	/*
+	 * Hand over only once the response is known: its storage and Vary
+	 * key were decided with this request's headers, which the origin saw.
+	 */
+	if (next != NULL && fl->started && !fl->done && !fl->failed &&
+	    req->fetch != NULL) {
 		TAILQ_REMOVE(&fl->readers, next, fill_entry);
 		next->reader = 0;
 		fl->owner = next;
@@ -1184,6 +1194,9 @@ server_fill_detach(struct server_req *req)
 		req->fetch = NULL;
 		req->writer = NULL;
 		upstream_set_arg(next->fetch, next);
+		/* paused for the old owner's client, which follows no more */
+		if (upstream_paused(next->fetch))
+			upstream_resume(next->fetch);
 		log_debug("%s: req %llu hands its fill to req %llu", __func__,
 		    (unsigned long long)req->id, (unsigned long long)next->id);
 	} else if (!fl->done) {
@@ -1285,6 +1298,8 @@ server_req_collapse(struct server_req *req)
 	struct server_fill	*fl;
 
 	if (evhttp_request_get_command(req->ereq) != EVHTTP_REQ_GET ||
+	    evbuffer_get_length(evhttp_request_get_input_buffer(
+	    req->ereq)) > 0 ||
 	    req->req_cc.only_if_cached || req->req_cc.no_store ||
 	    evhttp_find_header(in, "Range") != NULL ||
 	    evhttp_find_header(in, "Authorization") != NULL ||
@@ -1790,7 +1805,12 @@ server_req_fetch_start(struct server_req *req)
 	ureq.port = req->url.port;
 	ureq.target = req->url.path;
 	ureq.headers = &req->fwd;
-	ureq.body = evhttp_request_get_input_buffer(req->ereq);
+	/*
+	 * No body pointer for an empty body: a collapsed fetch may pass to
+	 * another request and outlive this one's buffers.
+	 */
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req->ereq)) > 0)
+		ureq.body = evhttp_request_get_input_buffer(req->ereq);
 	server_req_set_state(req, REQ_FETCH);
 	req->sent = time(NULL);
 	if ((req->fetch = upstream_fetch_start(req->srv->up, &ureq, &cbs,
