@@ -897,6 +897,60 @@ server_refresh_cancel_all(struct server *srv)
 }
 
 /*
+ * Fills out with what the client gets of the origin's headers in: the
+ * end-to-end ones, the length of a framed body (chunked bodies are
+ * re-framed) and our Via.  -1 if a header cannot be forwarded.
+ */
+static int
+server_req_proxy_headers(struct server_req *req, const struct evkeyvalq *in,
+    struct evkeyvalq *out)
+{
+	static const char *const skip[] = { "Content-Length", NULL };
+	char		 via[160];
+	const char	*cl;
+
+	if (http_hdr_copy_end_to_end(in, out, skip) == -1)
+		return (-1);
+	if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
+	    (cl = evhttp_find_header(in, "Content-Length")) != NULL)
+		evhttp_add_header(out, "Content-Length", cl);
+	snprintf(via, sizeof(via), "1.1 %s", req->srv->via);
+	http_hdr_list_append(out, "Via", via);
+	return (0);
+}
+
+/*
+ * Starts streaming a reply whose headers are in out (REQ_REPLY): path-form
+ * redirects, evhttp's framing quirks and the streaming timeouts.
+ */
+static void
+server_req_start_reply(struct server_req *req, int status,
+    const char *reason, struct evkeyvalq *out)
+{
+	struct bufferevent	*bev;
+
+	if (req->flags & REQ_PATHFORM)
+		server_req_rewrite_location(req, out);
+	/*
+	 * evhttp answers an HTTP/1.0 client that sent "Connection:
+	 * keep-alive" with "Content-Length: 0" and then the body when it
+	 * streams without a length: forget the Connection header so that
+	 * the body is close-delimited instead (shared/notes §3).
+	 */
+	if (evhttp_find_header(out, "Content-Length") == NULL &&
+	    req->ereq->major == 1 && req->ereq->minor == 0)
+		while (evhttp_remove_header(evhttp_request_get_input_headers(
+		    req->ereq), "Connection") == 0)
+			;
+	/* the read timeout would cut slow downloads (libevent #715) */
+	bev = evhttp_connection_get_bufferevent(req->evcon);
+	bufferevent_set_timeouts(bev, NULL, &req->srv->client_tv);
+	req->status = status;
+	server_req_set_state(req, REQ_REPLY);
+	evhttp_send_reply_start(req->ereq, status, reason);
+}
+
+/*
  * Collapsed forwarding.  While a miss for a URL is being fetched and
  * stored, further misses for it join the fill instead of going to the
  * origin: they wait for the response headers, then send the body from the
@@ -1006,6 +1060,11 @@ static void
 server_fill_release(struct server_fill *fl, struct server_req *r)
 {
 	server_fill_remove_reader(fl, r);
+	if (r->rfd != -1) {
+		close(r->rfd);
+		r->rfd = -1;
+	}
+	r->reading = 0;
 	r->cache_fwd = "miss";
 	if (r->ereq != NULL)
 		server_req_fetch_start(r);
@@ -1028,11 +1087,8 @@ server_req_open_fill(struct server_req *req)
 static void
 server_fill_start_reader(struct server_fill *fl, struct server_req *r)
 {
-	static const char *const skip[] = { "Content-Length", NULL };
 	struct evkeyvalq	*out;
-	struct bufferevent	*bev;
-	char			 via[160], *vk;
-	const char		*cl;
+	char			*vk;
 	int			 match;
 
 	if (r->ereq == NULL || r->evcon == NULL)
@@ -1052,26 +1108,14 @@ server_fill_start_reader(struct server_fill *fl, struct server_req *r)
 		return;
 	}
 	out = evhttp_request_get_output_headers(r->ereq);
-	http_hdr_copy_end_to_end(&fl->in, out, skip);
-	if (evhttp_find_header(&fl->in, "Transfer-Encoding") == NULL &&
-	    (cl = evhttp_find_header(&fl->in, "Content-Length")) != NULL)
-		evhttp_add_header(out, "Content-Length", cl);
-	snprintf(via, sizeof(via), "1.1 %s", r->srv->via);
-	http_hdr_list_append(out, "Via", via);
+	if (server_req_proxy_headers(r, &fl->in, out) == -1) {
+		evhttp_clear_headers(out);
+		server_fill_release(fl, r);
+		return;
+	}
 	evhttp_add_header(out, "Cache-Status", "evproxy; fwd=miss; collapsed");
 	r->result = "COLLAPSED";
-	if (r->flags & REQ_PATHFORM)
-		server_req_rewrite_location(r, out);
-	if (evhttp_find_header(out, "Content-Length") == NULL &&
-	    r->ereq->major == 1 && r->ereq->minor == 0)
-		while (evhttp_remove_header(evhttp_request_get_input_headers(
-		    r->ereq), "Connection") == 0)
-			;
-	bev = evhttp_connection_get_bufferevent(r->evcon);
-	bufferevent_set_timeouts(bev, NULL, &r->srv->client_tv);
-	r->status = fl->status;
-	server_req_set_state(r, REQ_REPLY);
-	evhttp_send_reply_start(r->ereq, fl->status, fl->reason);
+	server_req_start_reply(r, fl->status, fl->reason, out);
 	server_req_feed(r);
 }
 
@@ -1384,12 +1428,8 @@ static void
 server_req_fetch_header_cb(struct upstream_fetch *f, int status,
     const char *reason, struct evkeyvalq *in, void *arg)
 {
-	static const char *const skip[] = { "Content-Length", NULL };
 	struct server_req	*req = arg;
 	struct evkeyvalq	*out;
-	struct bufferevent	*bev;
-	char			 via[160];
-	const char		*cl;
 
 	(void)f;
 	if (req->ereq == NULL || req->evcon == NULL)
@@ -1416,41 +1456,17 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 		return;
 	}
 	out = evhttp_request_get_output_headers(req->ereq);
-	if (http_hdr_copy_end_to_end(in, out, skip) == -1) {
+	if (server_req_proxy_headers(req, in, out) == -1) {
 		upstream_cancel(req->fetch);
 		req->fetch = NULL;
 		server_req_fail(req, 502, "Bad Gateway",
 		    "the origin sent a header that cannot be forwarded");
 		return;
 	}
-	/* a framed body keeps its length; chunked bodies are re-framed */
-	if (evhttp_find_header(in, "Transfer-Encoding") == NULL &&
-	    (cl = evhttp_find_header(in, "Content-Length")) != NULL)
-		evhttp_add_header(out, "Content-Length", cl);
-	snprintf(via, sizeof(via), "1.1 %s", req->srv->via);
-	http_hdr_list_append(out, "Via", via);
 	server_req_cache_response(req, status, reason, in, out);
 	if (req->fill != NULL)
 		server_fill_headers(req->fill, status, reason, in);
-	if (req->flags & REQ_PATHFORM)
-		server_req_rewrite_location(req, out);
-	/*
-	 * evhttp answers an HTTP/1.0 client that sent "Connection:
-	 * keep-alive" with "Content-Length: 0" and then the body when it
-	 * streams without a length: forget the Connection header so that
-	 * the body is close-delimited instead (shared/notes §3).
-	 */
-	if (evhttp_find_header(out, "Content-Length") == NULL &&
-	    req->ereq->major == 1 && req->ereq->minor == 0)
-		while (evhttp_remove_header(evhttp_request_get_input_headers(
-		    req->ereq), "Connection") == 0)
-			;
-	/* the read timeout would cut slow downloads (libevent #715) */
-	bev = evhttp_connection_get_bufferevent(req->evcon);
-	bufferevent_set_timeouts(bev, NULL, &req->srv->client_tv);
-	req->status = status;
-	server_req_set_state(req, REQ_REPLY);
-	evhttp_send_reply_start(req->ereq, status, reason);
+	server_req_start_reply(req, status, reason, out);
 }
 
 /* Body bytes from the origin: pass them on, pausing if the client lags. */
