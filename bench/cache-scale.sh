@@ -12,7 +12,7 @@ N=${1:-100000}
 ./dev.sh build >/dev/null
 T=$(mktemp -d /tmp/evproxy-scale.XXXXXX)
 PIDS=""
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT INT TERM
 
 # Waits up to $3 tenths of a second for ERE $2 in file $1.
 wait_line() {

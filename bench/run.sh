@@ -23,7 +23,7 @@ fi
 
 T=$(mktemp -d /tmp/evproxy-bench.XXXXXX)
 PIDS=""
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT INT TERM
 PIN_SRV=""
 PIN_CLI=""
 if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
