@@ -79,46 +79,42 @@ median() {
 
 echo "| case | conns | origin req/s | evproxy req/s | ratio | evproxy p50 / p99 ms |"
 echo "|---|---|---|---|---|---|"
-# Cached objects: one request fills the cache, wrk then gets hits only
-# (the origin's hit counter proves it).
+# One table row: "label" for path $2 with $3 connections, origin direct
+# against evproxy in path form over ROUNDS interleaved rounds.  With $4
+# set, the rows are hits: the origin's counter must not move meanwhile.
+bench_case() {
+	label=$1 path=$2 c=$3 hits=${4:-}
+	: >"$T/o"; : >"$T/p"; : >"$T/lat"
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		rps "http://127.0.0.1:$OPORT$path" "$c" >>"$T/o"
+		before=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=${path%%\?*}")
+		rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path" "$c" \
+		    "$T/lat" >>"$T/p"
+		after=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=${path%%\?*}")
+		[ -z "$hits" ] || [ "$before" = "$after" ] ||
+		    echo "bench: $((after - before)) hits reached the origin" >&2
+		r=$((r + 1))
+	done
+	o=$(median <"$T/o")
+	p=$(median <"$T/p")
+	ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	lat=$(awk '{print $1}' "$T/lat" | median)/$(awk '{print $2}' "$T/lat" | median)
+	echo "| $label | $c | $o | $p | $ratio | $lat |"
+}
+
+# Cached objects: one request fills the cache, wrk then gets hits only.
 for size in 1024 102400; do
 	path="/bytes/$size?h=Cache-Control:max-age%3D3600"
 	curl -s -o /dev/null "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path"
 	for c in 1 50; do
-		: >"$T/o"; : >"$T/p"; : >"$T/lat"
-		r=0
-		while [ $r -lt "$ROUNDS" ]; do
-			rps "http://127.0.0.1:$OPORT$path" "$c" >>"$T/o"
-			before=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
-			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT$path" "$c" \
-			    "$T/lat" >>"$T/p"
-			after=$(curl -s "http://127.0.0.1:$OPORT/_hits?path=/bytes/$size")
-			[ "$before" = "$after" ] ||
-			    echo "bench: $((after - before)) hits reached the origin" >&2
-			r=$((r + 1))
-		done
-		o=$(median <"$T/o")
-		p=$(median <"$T/p")
-		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-		lat=$(awk '{print $1}' "$T/lat" | median)/$(awk '{print $2}' "$T/lat" | median)
-		echo "| $((size / 1024)) KiB hit | $c | $o | $p | $ratio | $lat |"
+		bench_case "$((size / 1024)) KiB hit" "$path" "$c" hits
 	done
 done
+# Uncacheable responses (no freshness): every request goes through.
 for size in 1024 102400; do
 	for c in 1 50; do
-		: >"$T/o"; : >"$T/p"; : >"$T/lat"
-		r=0
-		while [ $r -lt "$ROUNDS" ]; do
-			rps "http://127.0.0.1:$OPORT/bytes/$size" "$c" >>"$T/o"
-			rps "http://127.0.0.1:$PPORT/127.0.0.1:$OPORT/bytes/$size" \
-			    "$c" "$T/lat" >>"$T/p"
-			r=$((r + 1))
-		done
-		o=$(median <"$T/o")
-		p=$(median <"$T/p")
-		ratio=$(awk -v a="$p" -v b="$o" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-		lat=$(awk '{print $1}' "$T/lat" | median)/$(awk '{print $2}' "$T/lat" | median)
-		echo "| $((size / 1024)) KiB pass-through | $c | $o | $p | $ratio | $lat |"
+		bench_case "$((size / 1024)) KiB pass-through" "/bytes/$size" "$c"
 	done
 done
 echo
