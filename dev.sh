@@ -11,7 +11,8 @@ set -eu
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-PKGS="build-essential cmake pkg-config libevent-dev check curl netcat-openbsd"
+PKGS="build-essential cmake pkg-config libevent-dev check curl netcat-openbsd
+    python3 openssl clang"
 
 # Installs (as root) or names the Debian packages that are missing.
 setup() {

@@ -13,6 +13,20 @@
 
 #define EVPROXY_VERSION		"0.1.0"
 #define CONFIG_ADDR_MAX		64
+#define CONFIG_ALLOW_MAX	64	/* --allow networks */
+#define CONFIG_PORTS_MAX	32	/* --connect-ports ranges */
+
+/* An IPv4 or IPv6 network, for --allow. */
+struct config_cidr {
+	int		 family;		/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];		/* network byte order */
+	unsigned	 bits;			/* prefix length */
+};
+
+/* A range of TCP ports, for --connect-ports. */
+struct config_ports {
+	uint16_t	 lo, hi;
+};
 
 /* The front end: where we listen and what we allow clients to do. */
 struct config_server {
@@ -21,6 +35,17 @@ struct config_server {
 	unsigned	 client_timeout_ms;	/* idle/read/write */
 	uint64_t	 max_body_size;		/* request body cap */
 	unsigned	 max_header_size;	/* request line + headers */
+	unsigned	 max_uri;		/* request-target length */
+	unsigned	 max_connections;	/* open client connections */
+	unsigned	 header_timeout_ms;	/* whole request head */
+	unsigned	 body_timeout_ms;	/* pause inside a body */
+	unsigned	 tunnel_timeout_ms;	/* idle CONNECT tunnel */
+	/* clients allowed in; none given = loopback only */
+	struct config_cidr allow[CONFIG_ALLOW_MAX];
+	unsigned	 nallow;
+	/* CONNECT target ports */
+	struct config_ports connect_ports[CONFIG_PORTS_MAX];
+	unsigned	 nconnect_ports;
 };
 
 /* The origin side: DNS, connection pool and timeouts. */
@@ -74,6 +99,14 @@ int	config_parse_ms(const char *s, unsigned *ms);
 int	config_parse_size(const char *s, uint64_t *bytes);
 /* An IPv4 or IPv6 address ("::1" or "[::1]", no port) into out, bare. */
 int	config_parse_addr(const char *s, char *out, size_t outlen);
+/* "10.0.0.0/8", "::1" or "fe80::/10" into c; -1 if malformed. */
+int	config_parse_cidr(const char *s, struct config_cidr *c);
+/* True if the address (family, bytes in network order) is inside c. */
+int	config_cidr_match(const struct config_cidr *c, int family,
+	    const unsigned char *addr);
+/* "443" or "443,8000-8100" into at most max ranges; count or -1. */
+int	config_parse_ports(const char *s, struct config_ports *r,
+	    unsigned max);
 /* A decimal in [min, max]; -1 if malformed or out of range. */
 int	config_parse_uint(const char *s, unsigned min, unsigned max,
 	    unsigned *v);

@@ -16,6 +16,10 @@ struct stats {
 	uint64_t	upstream_conns_opened;	/* new origin connections */
 	uint64_t	upstream_conns_reused;	/* requests on an idle one */
 	uint64_t	upstream_retries;	/* stale keep-alive retries */
+	uint64_t	upstream_invalid;	/* responses our checks refused */
+	uint64_t	clients_rejected;	/* malformed or over a limit */
+	uint64_t	clients_denied;		/* not in --allow */
+	uint64_t	tunnels;		/* CONNECT tunnels opened */
 	uint64_t	upstream_bytes_in;	/* body bytes from origins */
 };
 

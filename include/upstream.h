@@ -66,6 +66,8 @@ struct upstream_cbs {
 /* Creates the pool.  dns is borrowed and must outlive the pool. */
 struct upstream	*upstream_new(struct event_base *base, struct evdns_base *dns,
 		    const struct config_upstream *cfg);
+/* The resolver the pool uses (CONNECT tunnels resolve with it too). */
+struct evdns_base *upstream_dns(struct upstream *);
 /* Closes every connection; all fetches must have ended or been cancelled. */
 void		 upstream_free(struct upstream *);
 
@@ -84,6 +86,8 @@ void		 upstream_cancel(struct upstream_fetch *);
 /* Stops reading the origin's body (backpressure) until resumed. */
 void		 upstream_pause(struct upstream_fetch *);
 void		 upstream_resume(struct upstream_fetch *);
+/* Why a fetch ended INVALID or TRUNCATED by our checks, or NULL (in done_cb). */
+const char	*upstream_fetch_detail(const struct upstream_fetch *);
 /* True if the fetch is paused. */
 int		 upstream_paused(const struct upstream_fetch *);
 

@@ -27,6 +27,8 @@ enum config_type {
 	CONFIG_T_SIZE,		/* uint64_t bytes, k/M/G suffixes */
 	CONFIG_T_SIZE32,	/* unsigned bytes, k/M suffixes */
 	CONFIG_T_FLAG,		/* int set to 1 */
+	CONFIG_T_ALLOW,		/* one more --allow network */
+	CONFIG_T_PORTS,		/* --connect-ports list */
 	CONFIG_T_VERBOSE,	/* -v: one more level */
 	CONFIG_T_QUIET,		/* -q: warnings only */
 	CONFIG_T_HELP,
@@ -59,6 +61,25 @@ static const struct config_option config_options[] = {
 	{ "max-header-size", 0, "BYTES", CONFIG_T_SIZE32,
 	    CFG_OFF(server.max_header_size), "64k", 0, 0,
 	    "largest request line plus headers" },
+	{ "max-uri-length", 0, "BYTES", CONFIG_T_SIZE32,
+	    CFG_OFF(server.max_uri), "8k", 0, 0,
+	    "longest request-target accepted (414 beyond)" },
+	{ "max-connections", 0, "N", CONFIG_T_UINT,
+	    CFG_OFF(server.max_connections), "4096", 1, 1000000,
+	    "most client connections open at once (others wait)" },
+	{ "header-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(server.header_timeout_ms), "10", 1, 0,
+	    "time a client has to send a whole request head (408)" },
+	{ "body-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(server.body_timeout_ms), "30", 1, 0,
+	    "longest pause inside a request body (408)" },
+	{ "allow", 0, "CIDR", CONFIG_T_ALLOW, 0, NULL, 0, 0,
+	    "let clients from this network in (repeatable) [loopback]" },
+	{ "connect-ports", 0, "LIST", CONFIG_T_PORTS, 0, "443", 0, 0,
+	    "ports CONNECT may reach, e.g. 443,8000-8100" },
+	{ "tunnel-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(server.tunnel_timeout_ms), "300", 1, 0,
+	    "close a CONNECT tunnel idle this long" },
 	{ "upstream-timeout", 0, "SECS", CONFIG_T_MS,
 	    CFG_OFF(upstream.timeout_ms), "30", 1, 0,
 	    "give up on an origin silent this long (504)" },
@@ -117,6 +138,83 @@ config_parse_addr(const char *s, char *out, size_t outlen)
 		return (-1);
 	snprintf(out, outlen, "%s", buf);
 	return (0);
+}
+
+int
+config_parse_cidr(const char *s, struct config_cidr *c)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	const char	*slash;
+	unsigned	 bits, max;
+	size_t		 len;
+
+	memset(c, 0, sizeof(*c));
+	if ((slash = strchr(s, '/')) != NULL)
+		len = (size_t)(slash - s);
+	else
+		len = strlen(s);
+	if (len == 0 || len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, c->addr) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, c->addr) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else
+		return (-1);
+	bits = max;
+	if (slash != NULL && config_parse_uint(slash + 1, 0, max, &bits) == -1)
+		return (-1);
+	c->bits = bits;
+	return (0);
+}
+
+int
+config_cidr_match(const struct config_cidr *c, int family,
+    const unsigned char *addr)
+{
+	unsigned	 full = c->bits / 8, rest = c->bits % 8;
+	unsigned char	 mask;
+
+	if (family != c->family)
+		return (0);
+	if (memcmp(c->addr, addr, full) != 0)
+		return (0);
+	if (rest == 0)
+		return (1);
+	mask = (unsigned char)(0xff << (8 - rest));
+	return ((c->addr[full] & mask) == (addr[full] & mask));
+}
+
+int
+config_parse_ports(const char *s, struct config_ports *r, unsigned max)
+{
+	char		 buf[512], *tok, *save = NULL, *dash;
+	unsigned	 n = 0, lo, hi;
+
+	if (strlen(s) >= sizeof(buf))
+		return (-1);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			return (-1);
+		if ((dash = strchr(tok, '-')) != NULL)
+			*dash++ = '\0';
+		if (config_parse_uint(tok, 1, 65535, &lo) == -1)
+			return (-1);
+		hi = lo;
+		if (dash != NULL &&
+		    config_parse_uint(dash, lo, 65535, &hi) == -1)
+			return (-1);
+		r[n].lo = (uint16_t)lo;
+		r[n].hi = (uint16_t)hi;
+		n++;
+	}
+	return (n == 0 ? -1 : (int)n);
 }
 
 int
@@ -265,6 +363,32 @@ config_set(struct config *cfg, const struct config_option *o,
 	case CONFIG_T_FLAG:
 		*(int *)p = 1;
 		return (0);
+	case CONFIG_T_ALLOW:
+		if (cfg->server.nallow == CONFIG_ALLOW_MAX) {
+			snprintf(err, errlen, "--%s: more than %d networks",
+			    o->name, CONFIG_ALLOW_MAX);
+			return (-1);
+		}
+		if (config_parse_cidr(val,
+		    &cfg->server.allow[cfg->server.nallow]) == -1) {
+			snprintf(err, errlen, "--%s: '%s' is not an address or "
+			    "network (e.g. 10.0.0.0/8, ::1)", o->name, val);
+			return (-1);
+		}
+		cfg->server.nallow++;
+		return (0);
+	case CONFIG_T_PORTS: {
+		int n;
+
+		if ((n = config_parse_ports(val, cfg->server.connect_ports,
+		    CONFIG_PORTS_MAX)) == -1) {
+			snprintf(err, errlen, "--%s: '%s' is not a list of "
+			    "ports (e.g. 443,8000-8100)", o->name, val);
+			return (-1);
+		}
+		cfg->server.nconnect_ports = (unsigned)n;
+		return (0);
+	}
 	case CONFIG_T_VERBOSE:
 		(*(int *)p)++;
 		return (0);

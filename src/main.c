@@ -6,6 +6,8 @@
  * every request and cancels its fetch), a loop pass for deferred frees,
  * upstream, DNS, another loop pass, then the base.
  */
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,30 @@ main_sighup_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_info("SIGHUP: nothing to reload");
+}
+
+/*
+ * Each client connection costs a descriptor, and a proxied one a second
+ * for the origin: raise the soft limit toward the hard one so that
+ * --max-connections, not the default 1024, is what bounds us.  Running
+ * out anyway only pauses accepting (server.c).
+ */
+static void
+main_raise_nofile(unsigned max_connections)
+{
+	struct rlimit	 rl;
+	rlim_t		 want = (rlim_t)max_connections * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+	    want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("setrlimit RLIMIT_NOFILE");
+	if (rl.rlim_cur < want)
+		log_warnx("only %llu file descriptors for %u connections "
+		    "(--max-connections): accepting pauses when they run out",
+		    (unsigned long long)rl.rlim_cur, max_connections);
 }
 
 /* Creates the resolver from --dns-server or resolv.conf. */
@@ -105,6 +131,7 @@ main(int argc, char **argv)
 	log_init(cfg.verbosity);
 	/* libevent writes with writev/sendfile, not MSG_NOSIGNAL */
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile(cfg.server.max_connections);
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");

@@ -27,8 +27,11 @@
 #include "server.h"
 #include "server_int.h"
 
-/* Most bytes read or written per syscall on a client connection. */
-#define SERVER_IO_MAX		(256 << 10)
+/* evhttp's limits sit this far above ours (server_conn.c). */
+#define SERVER_LIMIT_SLACK	4096
+
+/* evhttp 2.1's EVHTTP_REQ_UNKNOWN_: extension methods, for PURGE. */
+#define SERVER_REQ_UNKNOWN	(1 << 15)
 
 /* Accepting stays paused this long after EMFILE/ENFILE. */
 #define SERVER_ACCEPT_PAUSE_MS	1000
@@ -47,7 +50,9 @@ server_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	evconnlistener_enable(srv->listener);
+	srv->accept_paused = 0;
+	if (!srv->conns_full)
+		evconnlistener_enable(srv->listener);
 }
 
 /* accept() failed: pause on descriptor shortage instead of spinning. */
@@ -66,6 +71,7 @@ server_accept_error_cb(struct evconnlistener *l, void *arg)
 		    evutil_socket_error_to_string(err),
 		    SERVER_ACCEPT_PAUSE_MS);
 		evconnlistener_disable(l);
+		srv->accept_paused = 1;
 		evtimer_add(srv->accept_ev, &tv);
 		return;
 	}
@@ -87,92 +93,21 @@ server_bound_port(struct evconnlistener *l)
 	return (ntohs(((struct sockaddr_in *)&ss)->sin_port));
 }
 
-/*
- * PURGE.  libevent 2.1's evhttp knows no extension methods: it parses
- * "PURGE" as EVHTTP_REQ_UNKNOWN_ and keeps no name.  We let unknown
- * methods through to the request callback and tell PURGE apart by
- * watching each client's input buffer: whenever a request line is at its
- * head, one bit per descriptor says whether it is a PURGE.  The bit is
- * read when the request callback sees an unknown method; evhttp has
- * parsed that line by then and nothing else can have replaced it at the
- * head unless the client pipelined another request behind it (that
- * PURGE then gets 501, as before).
- */
-#define SERVER_REQ_UNKNOWN	(1 << 15)	/* http.c EVHTTP_REQ_UNKNOWN_ */
-static unsigned char	*server_purge_bits;	/* one bit per fd */
-static size_t		 server_purge_nbits;
-
-/* Records whether the request line at the head of a client's input is a PURGE. */
-static void
-server_purge_watch_cb(struct evbuffer *buf,
-    const struct evbuffer_cb_info *info, void *arg)
+/* True for 127.0.0.0/8 and ::1 (and v4-mapped loopback). */
+static int
+server_is_loopback(const struct sockaddr_storage *ss)
 {
-	struct bufferevent	*bev = arg;
-	evutil_socket_t		 fd = bufferevent_getfd(bev);
-	char			 head[8];
-	ev_ssize_t		 n, i;
+	if (ss->ss_family == AF_INET)
+		return ((ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+		    >> 24) == 127);
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr;
 
-	(void)info;
-	if (fd < 0)
-		return;
-	if ((size_t)fd >= server_purge_nbits) {
-		size_t		 nbits = ((size_t)fd + 1024) & ~(size_t)1023;
-		unsigned char	*nb = realloc(server_purge_bits, nbits / 8);
-
-		if (nb == NULL)
-			return;
-		memset(nb + server_purge_nbits / 8, 0,
-		    (nbits - server_purge_nbits) / 8);
-		server_purge_bits = nb;
-		server_purge_nbits = nbits;
+		return (IN6_IS_ADDR_LOOPBACK(a) ||
+		    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127));
 	}
-	if ((n = evbuffer_copyout(buf, head, sizeof(head))) < 2)
-		return;
-	/* only a method token and a space: a request line, not a header */
-	for (i = 0; i < n && head[i] >= 'A' && head[i] <= 'Z'; i++)
-		;
-	if (i == 0 || i == n || head[i] != ' ')
-		return;
-	if (i == 5 && memcmp(head, "PURGE", 5) == 0)
-		server_purge_bits[fd / 8] |= (unsigned char)(1 << (fd % 8));
-	else
-		server_purge_bits[fd / 8] &= (unsigned char)~(1 << (fd % 8));
-}
-
-int
-server_is_purge(struct evhttp_request *ereq)
-{
-	struct evhttp_connection	*evcon;
-	evutil_socket_t			 fd;
-
-	if ((int)evhttp_request_get_command(ereq) != SERVER_REQ_UNKNOWN ||
-	    (evcon = evhttp_request_get_connection(ereq)) == NULL)
-		return (0);
-	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
-	return (fd >= 0 && (size_t)fd < server_purge_nbits &&
-	    (server_purge_bits[fd / 8] & (1 << (fd % 8))) != 0);
-}
-
-/*
- * Makes the bufferevent of each accepted client connection.  libevent
- * writes at most 16 KiB per syscall by default; a 100 KiB response then
- * costs a dozen loop turns.  (Reads stay capped at 4 KiB by libevent
- * 2.1's EVBUFFER_MAX_READ whatever we set: docs/benchmarks.md.)
- */
-static struct bufferevent *
-server_bev_cb(struct event_base *base, void *arg)
-{
-	struct bufferevent	*bev;
-
-	(void)arg;
-	if ((bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		return (NULL);
-	bufferevent_set_max_single_read(bev, SERVER_IO_MAX);
-	bufferevent_set_max_single_write(bev, SERVER_IO_MAX);
-	/* freed with the buffer; bev outlives every call of it */
-	evbuffer_add_cb(bufferevent_get_input(bev), server_purge_watch_cb, bev);
-	return (bev);
+	return (0);
 }
 
 struct server *
@@ -208,28 +143,40 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	srv->cache = cache;
 	TAILQ_INIT(&srv->refreshes);
 	TAILQ_INIT(&srv->fills);
+	TAILQ_INIT(&srv->tunnels);
+	server_conn_init(srv);
 	srv->cfg = cfg;
 	srv->client_tv.tv_sec = cfg->server.client_timeout_ms / 1000;
 	srv->client_tv.tv_usec = (cfg->server.client_timeout_ms % 1000) * 1000;
 	if ((srv->http = evhttp_new(base)) == NULL ||
 	    (srv->accept_ev = evtimer_new(base, server_accept_resume_cb,
+	    srv)) == NULL ||
+	    (srv->attach_ev = event_new(base, -1, 0, server_conn_attach_cb,
 	    srv)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	/* gencb only: evhttp_set_cb would also match GET http://x/path */
 	evhttp_set_gencb(srv->http, server_req_cb, srv);
-	evhttp_set_bevcb(srv->http, server_bev_cb, NULL);
+	evhttp_set_bevcb(srv->http, server_conn_bev_cb, srv);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH |
+	    EVHTTP_REQ_CONNECT |
 	    SERVER_REQ_UNKNOWN);	/* for PURGE; others get 501 from us */
 	/* evhttp would add text/html; charset=ISO-8859-1 to everything */
 	evhttp_set_default_content_type(srv->http, NULL);
-	evhttp_set_max_headers_size(srv->http, cfg->server.max_header_size);
+	/*
+	 * Our framing checker (server_conn.c) enforces the limits with the
+	 * right status and a log line before evhttp sees the bytes; evhttp's
+	 * own limits stay as a backstop just above ours.
+	 */
+	evhttp_set_max_headers_size(srv->http, cfg->server.max_header_size +
+	    SERVER_LIMIT_SLACK);
 	evhttp_set_max_body_size(srv->http,
-	    (ev_ssize_t)(cfg->server.max_body_size > (uint64_t)INT64_MAX ?
-	    (uint64_t)INT64_MAX : cfg->server.max_body_size));
+	    (ev_ssize_t)(cfg->server.max_body_size >= (uint64_t)INT64_MAX -
+	    SERVER_LIMIT_SLACK ? (uint64_t)INT64_MAX :
+	    cfg->server.max_body_size + SERVER_LIMIT_SLACK));
 	evhttp_set_timeout_tv(srv->http, &srv->client_tv);
 
 	errno = 0;
@@ -252,6 +199,10 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	evconnlistener_set_error_cb(srv->listener, server_accept_error_cb);
 	srv->port = server_bound_port(srv->listener);
 	server_listening = srv;
+	if (cfg->server.nallow == 0 && !server_is_loopback(&ss))
+		log_warnx("listening on %s with no --allow: only loopback "
+		    "clients are let in; name the networks to serve with "
+		    "--allow", cfg->server.addr);
 
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "evproxy");
@@ -264,6 +215,9 @@ fail:
 		evhttp_free(srv->http);
 	if (srv->accept_ev != NULL)
 		event_free(srv->accept_ev);
+	if (srv->attach_ev != NULL)
+		event_free(srv->attach_ev);
+	server_conn_free_all(srv);
 	free(srv);
 	return (NULL);
 }
@@ -279,14 +233,14 @@ server_free(struct server *srv)
 {
 	if (srv == NULL)
 		return;
-	/* runs the close callbacks, which end every request */
+	/* runs the close callbacks, which end every request and tunnel */
 	evhttp_free(srv->http);
+	server_tunnel_free_all(srv);
 	server_refresh_cancel_all(srv);
+	server_conn_free_all(srv);
 	if (server_listening == srv)
 		server_listening = NULL;
-	free(server_purge_bits);
-	server_purge_bits = NULL;
-	server_purge_nbits = 0;
 	event_free(srv->accept_ev);
+	event_free(srv->attach_ev);
 	free(srv);
 }

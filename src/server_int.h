@@ -9,11 +9,18 @@
 
 #include <stdint.h>
 
+#include <event2/util.h>
+
 struct evbuffer;
 struct evhttp;
 struct evhttp_request;
 struct evconnlistener;
+struct evhttp_connection;
+struct bufferevent;
 struct http_url;
+struct server_conn;
+struct server_req;
+struct server_tunnel;
 
 struct server {
 	struct event_base	*base;
@@ -31,13 +38,56 @@ struct server {
 	TAILQ_HEAD(, server_refresh) refreshes;
 	/* fills other requests may join (collapsed forwarding) */
 	TAILQ_HEAD(, server_fill) fills;
+	/* client connections (server_conn.c) */
+	TAILQ_HEAD(, server_conn) conns;	/* attached */
+	TAILQ_HEAD(, server_conn) conns_new;	/* accepted this pass */
+	struct event		*attach_ev;
+	unsigned		 nconns;
+	int			 conns_full;	/* at --max-connections */
+	int			 accept_paused;	/* out of descriptors */
+	struct server_conn	**connmap;	/* by descriptor */
+	size_t			 nconnmap;
+	/* CONNECT tunnels (server_tunnel.c) */
+	TAILQ_HEAD(, server_tunnel) tunnels;
 };
 
 /* evhttp's callback for every request (server_req.c). */
 void	server_req_cb(struct evhttp_request *, void *);
 
-/* True if the request is a PURGE (server.c). */
-int	server_is_purge(struct evhttp_request *);
+/* Client connections (server_conn.c). */
+void	server_conn_init(struct server *);
+void	server_conn_free_all(struct server *);
+struct bufferevent *server_conn_bev_cb(struct event_base *, void *);
+void	server_conn_attach_cb(evutil_socket_t, short, void *);
+/* The connection a request came on, or NULL. */
+struct server_conn *server_conn_of(struct server *, struct evhttp_connection *);
+/* True if the client passes --allow. */
+int	server_conn_allowed(const struct server_conn *);
+/* The client's address as text. */
+const char *server_conn_client(const struct server_conn *);
+/* True if the request evhttp just parsed started with "PURGE ". */
+int	server_conn_is_purge(const struct server_conn *);
+/* The request in service on the connection (NULL: handed back). */
+void	server_conn_set_req(struct server_conn *, struct server_req *);
+/* The connection became a tunnel (NULL: the tunnel ended). */
+void	server_conn_set_tunnel(struct server_conn *, struct server_tunnel *);
+/*
+ * Takes the connection over from evhttp, writes an error page with
+ * Connection: close and closes it once written.
+ */
+void	server_conn_fail(struct server_conn *, int status, const char *title,
+	    const char *why);
+
+/* A client connection closed under a request in service (server_req.c). */
+void	server_req_client_gone(struct server_req *, struct evhttp_connection *);
+
+/* CONNECT (server_tunnel.c). */
+void	server_tunnel_start(struct server *, struct server_conn *,
+	    struct evhttp_request *);
+/* The client connection of a tunnel is being freed. */
+void	server_tunnel_closed(struct server_tunnel *);
+/* Ends every tunnel (shutdown). */
+void	server_tunnel_free_all(struct server *);
 /* Cancels every background cache refresh (server_req.c). */
 void	server_refresh_cancel_all(struct server *);
 

@@ -67,6 +67,7 @@ struct server_req {
 	struct server		*srv;
 	struct evhttp_request	*ereq;		/* NULL once handed back */
 	struct evhttp_connection *evcon;	/* the client's; may go */
+	struct server_conn	*conn;		/* ditto, our side of it */
 	uint64_t		 id;
 	enum server_req_state	 state;
 	int			 flags;
@@ -181,8 +182,9 @@ server_req_release(struct server_req *req)
 	struct evhttp_request	*ereq = req->ereq;
 
 	if (req->evcon != NULL)
-		evhttp_connection_set_closecb(req->evcon, NULL, NULL);
+		server_conn_set_req(req->conn, NULL);
 	req->evcon = NULL;
+	req->conn = NULL;
 	req->ereq = NULL;
 	return (ereq);
 }
@@ -326,13 +328,12 @@ server_req_close(struct server_req *req, const char *why)
 }
 
 /* The client connection closed under a request still in progress. */
-static void
-server_req_client_close_cb(struct evhttp_connection *evcon, void *arg)
+void
+server_req_client_gone(struct server_req *req, struct evhttp_connection *evcon)
 {
-	struct server_req	*req = arg;
-
 	(void)evcon;
 	req->evcon = NULL;		/* it is being freed */
+	req->conn = NULL;
 	if (req->ereq != NULL &&
 	    evhttp_request_get_connection(req->ereq) != NULL) {
 		/* still attached (server shutdown): evhttp frees it */
@@ -1611,7 +1612,15 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 		status = server_req_err_status(err, &title);
 		log_debug("%s: req %llu: %s", __func__,
 		    (unsigned long long)req->id, upstream_err_str(err));
-		server_req_fail(req, status, title, upstream_err_str(err));
+		if (upstream_fetch_detail(f) != NULL) {
+			char cause[160];
+
+			snprintf(cause, sizeof(cause), "invalid response from "
+			    "origin: %s", upstream_fetch_detail(f));
+			server_req_fail(req, status, title, cause);
+		} else
+			server_req_fail(req, status, title,
+			    upstream_err_str(err));
 		return;
 	}
 	/*
@@ -1711,6 +1720,12 @@ server_req_route(struct server_req *req)
 		t = http_target_parse(path, referer, self, &req->url);
 		free(path);
 	}
+	if ((t == HTTP_TARGET_ABSOLUTE || t == HTTP_TARGET_PATH ||
+	    t == HTTP_TARGET_REFERER) && server_req_is_self(req, &req->url)) {
+		server_req_fail(req, 508, "Loop Detected", "the request names "
+		    "this proxy itself as the site to fetch");
+		return (-1);
+	}
 	switch (t) {
 	case HTTP_TARGET_SELF:
 		server_req_home(req, self);
@@ -1798,6 +1813,11 @@ server_req_peer(struct server_req *req)
 	char		*addr = NULL;
 	ev_uint16_t	 port = 0;
 
+	if (req->conn != NULL) {
+		snprintf(req->client, sizeof(req->client), "%s",
+		    server_conn_client(req->conn));
+		return;
+	}
 	evhttp_connection_get_peer(req->evcon, &addr, &port);
 	snprintf(req->client, sizeof(req->client), "%s",
 	    addr != NULL ? addr : "-");
@@ -1843,8 +1863,14 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_req	*req;
+	struct server_conn	*conn;
 
 	stats_inc(requests);
+	conn = server_conn_of(srv, evhttp_request_get_connection(ereq));
+	if (evhttp_request_get_command(ereq) == EVHTTP_REQ_CONNECT) {
+		server_tunnel_start(srv, conn, ereq);
+		return;
+	}
 	if ((req = calloc(1, sizeof(*req))) == NULL) {
 		evhttp_send_error(ereq, 503, "out of memory");
 		return;
@@ -1853,6 +1879,7 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	req->ereq = ereq;
 	req->id = ++srv->next_id;
 	req->evcon = evhttp_request_get_connection(ereq);
+	req->conn = conn;
 	req->method = server_req_method_name(evhttp_request_get_command(ereq));
 	req->result = "PROXY";
 	req->state = REQ_NEW;
@@ -1860,8 +1887,8 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	TAILQ_INIT(&req->fwd);
 	evutil_gettimeofday(&req->start, NULL);
 	server_req_peer(req);
-	evhttp_connection_set_closecb(req->evcon, server_req_client_close_cb,
-	    req);
+	/* the connection's close callback now reaches us */
+	server_conn_set_req(conn, req);
 	/* restores the idle timeout that waiting and streaming lift */
 	evhttp_request_set_on_complete_cb(ereq, server_req_complete_cb, srv);
 	/*
@@ -1870,6 +1897,15 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	 */
 	ereq->flags &= ~EVHTTP_PROXY_REQUEST;
 
+	if (!server_conn_allowed(conn)) {
+		/* nothing more from this client: close after the page */
+		evhttp_add_header(evhttp_request_get_output_headers(ereq),
+		    "Connection", "close");
+		server_req_fail(req, 403, "Forbidden",
+		    "the client address is not allowed to use this proxy "
+		    "(--allow)");
+		return;
+	}
 	if (server_req_is_loop(req)) {
 		server_req_fail(req, 508, "Loop Detected",
 		    "the request has passed through this proxy already");
@@ -1877,7 +1913,7 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 	}
 	if ((int)evhttp_request_get_command(ereq) == (1 << 15)) {
 		/* evhttp lets us see unknown methods only for PURGE */
-		if (!server_is_purge(ereq)) {
+		if (!server_conn_is_purge(conn)) {
 			server_req_fail(req, 501, "Not Implemented",
 			    "the proxy does not know this method");
 			return;

@@ -42,6 +42,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "http_frame.h"
 #include "log.h"
 #include "stats.h"
 #include "upstream.h"
@@ -85,6 +86,7 @@ struct upstream_fetch {
 	int			 ev_err;	/* evhttp error, or -1 */
 	int			 dns_err;	/* EVUTIL_EAI_*, or 0 */
 	int			 flags;
+	const char		*detail;	/* why INVALID, or NULL */
 	int			 waiting;	/* on origin->waiting */
 	struct timeval		 started;	/* of the current attempt */
 };
@@ -97,6 +99,14 @@ struct upstream_conn {
 	struct upstream_fetch	*fetch;		/* NULL when idle */
 	unsigned		 nreqs;		/* requests sent on it */
 	int			 idle;
+	/*
+	 * Every byte the origin sends is checked here before evhttp parses
+	 * it (http_frame.h); a violation poisons the connection: its input
+	 * is dropped and guard_ev fails the exchange on a clean stack.
+	 */
+	struct http_frame	 frame;
+	struct event		*guard_ev;
+	int			 poisoned;
 };
 
 struct upstream_origin {
@@ -118,6 +128,12 @@ struct upstream {
 
 static void	upstream_origin_assign(struct upstream_origin *,
 		    struct upstream_fetch *);
+static void	upstream_conn_discard(struct upstream_conn *);
+static void	upstream_conn_free_parts(struct upstream_conn *);
+static void	upstream_conn_input_cb(struct evbuffer *,
+		    const struct evbuffer_cb_info *, void *);
+static void	upstream_conn_poison(struct upstream_conn *, struct evbuffer *);
+static void	upstream_conn_guard_cb(evutil_socket_t, short, void *);
 static void	upstream_finish(struct upstream_fetch *, enum upstream_err);
 
 const char *
@@ -214,10 +230,105 @@ upstream_conn_idle_cb(evutil_socket_t fd, short what, void *arg)
 	    o->port);
 	TAILQ_REMOVE(&o->idle, c, entry);
 	o->nconns--;
-	event_free(c->idle_ev);
+	upstream_conn_free_parts(c);
 	evhttp_connection_free(c->evcon);	/* a timer: a clean stack */
 	free(c);
 	upstream_origin_gc(o);
+}
+
+/* Frees what a connection owns besides its evhttp connection. */
+static void
+upstream_conn_free_parts(struct upstream_conn *c)
+{
+	/* the evcon may outlive c by a loop turn: unhook our callback */
+	evbuffer_remove_cb(bufferevent_get_input(
+	    evhttp_connection_get_bufferevent(c->evcon)),
+	    upstream_conn_input_cb, c);
+	event_free(c->idle_ev);
+	event_free(c->guard_ev);
+}
+
+/*
+ * Checks the bytes an origin just sent, before evhttp parses them.  On a
+ * framing violation (a smuggling ambiguity, bytes after the end of the
+ * response, an oversized head) the bytes are dropped so evhttp never
+ * acts on them, and guard_ev fails the exchange: we are inside the
+ * bufferevent's read path, where the connection must not be torn down.
+ */
+static void
+upstream_conn_input_cb(struct evbuffer *buf,
+    const struct evbuffer_cb_info *info, void *arg)
+{
+	struct upstream_conn	*c = arg;
+	struct evbuffer_ptr	 pos;
+	struct evbuffer_iovec	 vec[8];
+	size_t			 len = evbuffer_get_length(buf), left, n;
+	int			 i, nvec;
+
+	if (info->n_added == 0)
+		return;
+	if (c->poisoned) {
+		evbuffer_drain(buf, len);
+		return;
+	}
+	left = info->n_added <= len ? info->n_added : len;
+	if (evbuffer_ptr_set(buf, &pos, len - left, EVBUFFER_PTR_SET) == -1)
+		return;
+	while (left > 0) {
+		nvec = evbuffer_peek(buf, (ev_ssize_t)left, &pos, vec, 8);
+		if (nvec <= 0)
+			break;
+		for (i = 0; i < nvec && i < 8 && left > 0; i++) {
+			n = vec[i].iov_len < left ? vec[i].iov_len : left;
+			if (http_frame_feed(&c->frame, vec[i].iov_base, n) != n) {
+				upstream_conn_poison(c, buf);
+				return;
+			}
+			left -= n;
+			evbuffer_ptr_set(buf, &pos, n, EVBUFFER_PTR_ADD);
+		}
+	}
+}
+
+/* The origin broke HTTP framing: drop its bytes, fail soon. */
+static void
+upstream_conn_poison(struct upstream_conn *c, struct evbuffer *buf)
+{
+	struct timeval	 zero = { 0, 0 };
+
+	log_warnx("origin %s:%u: invalid response: %s", c->origin->host,
+	    c->origin->port, http_frame_strerror(c->frame.error));
+	stats_inc(upstream_invalid);
+	c->poisoned = 1;
+	evbuffer_drain(buf, evbuffer_get_length(buf));
+	bufferevent_disable(evhttp_connection_get_bufferevent(c->evcon),
+	    EV_READ);
+	evtimer_add(c->guard_ev, &zero);
+}
+
+/* Fails the exchange on a poisoned connection (a clean stack). */
+static void
+upstream_conn_guard_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct upstream_conn	*c = arg;
+	struct upstream_fetch	*f = c->fetch;
+
+	(void)fd;
+	(void)what;
+	if (f == NULL) {
+		/* bytes on an idle connection: just drop it */
+		upstream_conn_discard(c);
+		return;
+	}
+	f->flags |= FETCH_INVALID;
+	f->detail = http_frame_strerror(c->frame.error);
+	if (f->oreq != NULL) {
+		evhttp_request_set_error_cb(f->oreq, NULL);
+		evhttp_cancel_request(f->oreq);
+		f->oreq = NULL;
+	}
+	upstream_finish(f, (f->flags & FETCH_GOT_HEADERS) ?
+	    UPSTREAM_ERR_TRUNCATED : UPSTREAM_ERR_INVALID);
 }
 
 /* Opens a new connection to origin o (connects on first request). */
@@ -234,14 +345,22 @@ upstream_conn_new(struct upstream_origin *o)
 	c->evcon = evhttp_connection_base_new(up->base, up->dns, o->host,
 	    (unsigned short)o->port);
 	c->idle_ev = evtimer_new(up->base, upstream_conn_idle_cb, c);
-	if (c->evcon == NULL || c->idle_ev == NULL) {
+	c->guard_ev = evtimer_new(up->base, upstream_conn_guard_cb, c);
+	if (c->evcon == NULL || c->idle_ev == NULL || c->guard_ev == NULL) {
 		if (c->evcon != NULL)
 			evhttp_connection_free(c->evcon);
 		if (c->idle_ev != NULL)
 			event_free(c->idle_ev);
+		if (c->guard_ev != NULL)
+			event_free(c->guard_ev);
 		free(c);
 		return (NULL);
 	}
+	http_frame_init(&c->frame, HTTP_FRAME_RESPONSE, UPSTREAM_MAX_HEADERS,
+	    0, UPSTREAM_MAX_CHUNK);
+	evbuffer_add_cb(bufferevent_get_input(
+	    evhttp_connection_get_bufferevent(c->evcon)),
+	    upstream_conn_input_cb, c);
 	/* writes: 16 KiB per syscall by default; reads stay at 4 KiB */
 	bufferevent_set_max_single_read(
 	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
@@ -270,7 +389,7 @@ upstream_conn_discard(struct upstream_conn *c)
 	if (c->idle)
 		TAILQ_REMOVE(&o->idle, c, entry);
 	o->nconns--;
-	event_free(c->idle_ev);
+	upstream_conn_free_parts(c);
 	if (event_base_once(o->up->base, -1, EV_TIMEOUT,
 	    upstream_evcon_free_cb, c->evcon, &zero) == -1)
 		log_warnx("%s: cannot schedule a free: leaking a connection",
@@ -516,6 +635,7 @@ upstream_dispatch(struct upstream_conn *c, struct upstream_fetch *f)
 			goto fail_req;
 	}
 	evhttp_connection_set_max_body_size(c->evcon, EV_SIZE_MAX);
+	http_frame_expect(&c->frame, f->method == EVHTTP_REQ_HEAD);
 	f->oreq = oreq;
 	if (evhttp_make_request(c->evcon, oreq, f->method, f->target) == -1) {
 		f->oreq = NULL;		/* evhttp freed it */
@@ -698,6 +818,12 @@ upstream_resume(struct upstream_fetch *f)
 	    EV_READ);
 }
 
+const char *
+upstream_fetch_detail(const struct upstream_fetch *f)
+{
+	return (f->detail);
+}
+
 int
 upstream_paused(const struct upstream_fetch *f)
 {
@@ -719,6 +845,12 @@ upstream_new(struct event_base *base, struct evdns_base *dns,
 	return (up);
 }
 
+struct evdns_base *
+upstream_dns(struct upstream *up)
+{
+	return (up->dns);
+}
+
 void
 upstream_free(struct upstream *up)
 {
@@ -731,7 +863,7 @@ upstream_free(struct upstream *up)
 		/* the server cancelled every fetch before freeing us */
 		while ((c = TAILQ_FIRST(&o->idle)) != NULL) {
 			TAILQ_REMOVE(&o->idle, c, entry);
-			event_free(c->idle_ev);
+			upstream_conn_free_parts(c);
 			evhttp_connection_free(c->evcon);
 			free(c);
 		}

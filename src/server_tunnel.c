@@ -1,0 +1,417 @@
+/*
+ * server_tunnel.c: CONNECT host:port, the way browsers reach https://
+ * sites through a proxy.
+ *
+ * evhttp 2.1 parses CONNECT but has no way to hand the connection over
+ * (shared/notes §2).  We take the client's bufferevent over from evhttp
+ * at once: our callbacks replace evhttp's, the evhttp_connection keeps
+ * owning the bufferevent, the socket and the request, and the tunnel ends
+ * only through evhttp_connection_free(), whose close callback (owned by
+ * server_conn.c) calls server_tunnel_closed() to free the tunnel.  So the
+ * tunnel state is freed in exactly one place, whether the tunnel ended by
+ * itself or evhttp_free() tore it down at shutdown.
+ *
+ * Flow: check the target (port in --connect-ports, not ourselves), resolve
+ * and connect through evdns, write "200 Connection established", forward
+ * what the client already sent behind its CONNECT (a TLS ClientHello), then
+ * relay both ways.  Each direction pauses its reader while the other
+ * side's output holds more than TUNNEL_HIGH_WATER bytes, and resumes when
+ * it has drained (backpressure).  EOF in one direction is passed on as a
+ * half-close (shutdown(SHUT_WR)) once the data before it is written; the
+ * tunnel ends when both directions are done, on any error, or after
+ * --tunnel-timeout without traffic.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+
+#include "config.h"
+#include "log.h"
+#include "server_int.h"
+#include "stats.h"
+#include "upstream.h"
+
+/* Stop reading one side while the other has this much unsent. */
+#define TUNNEL_HIGH_WATER	(256u << 10)
+
+/* One direction of a tunnel: bytes read from src are written to dst. */
+struct tunnel_dir {
+	struct bufferevent	*src, *dst;
+	uint64_t		 bytes;
+	int			 eof;		/* src sent EOF */
+	int			 shut;		/* dst got our FIN */
+};
+
+struct server_tunnel {
+	TAILQ_ENTRY(server_tunnel) entry;	/* srv->tunnels */
+	struct server		*srv;
+	struct server_conn	*conn;
+	struct evhttp_connection *evcon;	/* the client's */
+	struct bufferevent	*cbev;		/* client (evhttp's) */
+	struct bufferevent	*obev;		/* origin (ours) */
+	struct event		*idle_ev;
+	time_t			 last;		/* last byte either way */
+	struct tunnel_dir	 up;		/* client -> origin */
+	struct tunnel_dir	 down;		/* origin -> client */
+	int			 connected;
+	int			 ending;	/* evcon free scheduled */
+	char			 host[256];
+	unsigned		 port;
+	char			 client[64];
+	struct timeval		 start;
+};
+
+static void	tunnel_read_cb(struct bufferevent *, void *);
+static void	tunnel_write_cb(struct bufferevent *, void *);
+static void	tunnel_event_cb(struct bufferevent *, short, void *);
+
+/* True if --connect-ports lets CONNECT reach port. */
+static int
+tunnel_port_allowed(const struct config_server *cs, unsigned port)
+{
+	unsigned	 i;
+
+	for (i = 0; i < cs->nconnect_ports; i++)
+		if (port >= cs->connect_ports[i].lo &&
+		    port <= cs->connect_ports[i].hi)
+			return (1);
+	return (0);
+}
+
+/* Ends the tunnel: evhttp frees the client side, our close cb the rest. */
+static void
+tunnel_end(struct server_tunnel *t, const char *why)
+{
+	struct timeval	 now, d;
+
+	if (t->ending)
+		return;
+	t->ending = 1;
+	evutil_gettimeofday(&now, NULL);
+	evutil_timersub(&now, &t->start, &d);
+	log_info("%s CONNECT %s:%u %s: %llu bytes up, %llu down, %ldms",
+	    t->client, t->host, t->port, why,
+	    (unsigned long long)t->up.bytes, (unsigned long long)t->down.bytes,
+	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000);
+	/* safe inside a bufferevent callback: it holds a reference */
+	evhttp_connection_free(t->evcon);
+}
+
+/* The direction whose source is bev. */
+static struct tunnel_dir *
+tunnel_dir_from(struct server_tunnel *t, struct bufferevent *bev)
+{
+	return (bev == t->cbev ? &t->up : &t->down);
+}
+
+/* The direction whose destination is bev. */
+static struct tunnel_dir *
+tunnel_dir_to(struct server_tunnel *t, struct bufferevent *bev)
+{
+	return (bev == t->obev ? &t->up : &t->down);
+}
+
+/* Half-closes dst once a finished direction is written; ends when both are. */
+static void
+tunnel_check_done(struct server_tunnel *t, struct tunnel_dir *d)
+{
+	if (d->eof && !d->shut &&
+	    evbuffer_get_length(bufferevent_get_output(d->dst)) == 0) {
+		d->shut = 1;
+		shutdown(bufferevent_getfd(d->dst), SHUT_WR);
+	}
+	if (t->up.shut && t->down.shut)
+		tunnel_end(t, "closed");
+}
+
+/* Moves what src has to dst, pausing src if dst is backed up. */
+static void
+tunnel_pump(struct server_tunnel *t, struct tunnel_dir *d)
+{
+	struct evbuffer	*in = bufferevent_get_input(d->src);
+	size_t		 n = evbuffer_get_length(in);
+
+	if (n == 0)
+		return;
+	d->bytes += n;
+	t->last = time(NULL);
+	evbuffer_add_buffer(bufferevent_get_output(d->dst), in);
+	if (evbuffer_get_length(bufferevent_get_output(d->dst)) >
+	    TUNNEL_HIGH_WATER)
+		bufferevent_disable(d->src, EV_READ);
+}
+
+static void
+tunnel_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct server_tunnel	*t = arg;
+
+	if (!t->connected)
+		return;		/* kept until the origin is connected */
+	tunnel_pump(t, tunnel_dir_from(t, bev));
+}
+
+/* bev's output drained: resume the side that feeds it. */
+static void
+tunnel_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct server_tunnel	*t = arg;
+	struct tunnel_dir	*d = tunnel_dir_to(t, bev);
+
+	if (!t->connected)
+		return;
+	t->last = time(NULL);
+	if (!d->eof)
+		bufferevent_enable(d->src, EV_READ);
+	tunnel_check_done(t, d);
+}
+
+/* Maps a failed resolve or connect to a status and page. */
+static void
+tunnel_fail_connect(struct server_tunnel *t, short what)
+{
+	int		 dns = bufferevent_socket_get_dns_error(t->obev);
+	int		 status = 502;
+	const char	*title = "Bad Gateway", *why;
+	char		 cause[400];
+
+	if (dns == EVUTIL_EAI_NONAME) {
+		status = 404;
+		title = "Unknown Host";
+		why = upstream_err_str(UPSTREAM_ERR_NXDOMAIN);
+	} else if (dns != 0)
+		why = upstream_err_str(UPSTREAM_ERR_DNS);
+	else if (what & BEV_EVENT_TIMEOUT) {
+		status = 504;
+		title = "Gateway Timeout";
+		why = upstream_err_str(UPSTREAM_ERR_TIMEOUT);
+	} else
+		why = upstream_err_str(UPSTREAM_ERR_CONNECT);
+	snprintf(cause, sizeof(cause), "%s (CONNECT %s:%u)", why, t->host,
+	    t->port);
+	log_info("%s CONNECT %s:%u %d %s", t->client, t->host, t->port,
+	    status, why);
+	stats_inc(errors);
+	/* the page is written on the client side; the origin side goes */
+	bufferevent_free(t->obev);
+	t->obev = NULL;
+	server_conn_set_tunnel(t->conn, NULL);
+	TAILQ_REMOVE(&t->srv->tunnels, t, entry);
+	event_free(t->idle_ev);
+	server_conn_fail(t->conn, status, title, cause);
+	free(t);
+}
+
+/* The origin connected: answer 200, forward early bytes, relay. */
+static void
+tunnel_connected(struct server_tunnel *t)
+{
+	struct evbuffer	*out = bufferevent_get_output(t->cbev);
+	struct timeval	 tv;
+	unsigned	 ms = t->srv->cfg->server.tunnel_timeout_ms;
+
+	t->connected = 1;
+	t->last = time(NULL);
+	stats_inc(tunnels);
+	evbuffer_add_printf(out,
+	    "HTTP/1.1 200 Connection established\r\n\r\n");
+	/* a TLS ClientHello may have come right behind the CONNECT */
+	tunnel_pump(t, &t->up);
+	/* the idle timer replaces bufferevent timeouts on both sides */
+	bufferevent_set_timeouts(t->cbev, NULL, NULL);
+	bufferevent_set_timeouts(t->obev, NULL, NULL);
+	bufferevent_enable(t->cbev, EV_READ | EV_WRITE);
+	bufferevent_enable(t->obev, EV_READ | EV_WRITE);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(t->idle_ev, &tv);
+}
+
+static void
+tunnel_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct server_tunnel	*t = arg;
+	struct tunnel_dir	*d;
+
+	if (bev == t->obev && !t->connected) {
+		if (what & BEV_EVENT_CONNECTED) {
+			tunnel_connected(t);
+			return;
+		}
+		tunnel_fail_connect(t, what);
+		return;
+	}
+	if (!t->connected) {
+		/* the client left while we connect */
+		tunnel_end(t, "client left before the origin answered");
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING)) {
+		d = tunnel_dir_from(t, bev);
+		tunnel_pump(t, d);
+		d->eof = 1;
+		bufferevent_disable(bev, EV_READ);
+		tunnel_check_done(t, d);
+		return;
+	}
+	tunnel_end(t, bev == t->cbev ? "client connection failed" :
+	    "origin connection failed");
+}
+
+/* No byte either way for --tunnel-timeout: close. */
+static void
+tunnel_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_tunnel	*t = arg;
+	unsigned		 ms = t->srv->cfg->server.tunnel_timeout_ms;
+	time_t			 now = time(NULL);
+	struct timeval		 tv;
+	long			 idle_ms = (long)(now - t->last) * 1000;
+
+	(void)fd;
+	(void)what;
+	if (idle_ms + 999 < (long)ms) {
+		/* traffic since: wait for the rest of the interval */
+		long rest = (long)ms - idle_ms;
+
+		tv.tv_sec = rest / 1000;
+		tv.tv_usec = (rest % 1000) * 1000;
+		evtimer_add(t->idle_ev, &tv);
+		return;
+	}
+	tunnel_end(t, "idle (--tunnel-timeout)");
+}
+
+void
+server_tunnel_start(struct server *srv, struct server_conn *conn,
+    struct evhttp_request *ereq)
+{
+	const struct config_server	*cs = &srv->cfg->server;
+	const struct evhttp_uri		*uri = evhttp_request_get_evhttp_uri(ereq);
+	struct server_tunnel		*t;
+	const char			*host;
+	int				 port;
+	struct timeval			 tv;
+	char				 cause[320];
+
+	if (conn == NULL) {
+		/* cannot happen: every connection is attached by now */
+		evhttp_send_error(ereq, 503, NULL);
+		return;
+	}
+	if (!server_conn_allowed(conn)) {
+		server_conn_fail(conn, 403, "Forbidden", "the client address "
+		    "is not allowed to use this proxy (--allow)");
+		return;
+	}
+	host = uri != NULL ? evhttp_uri_get_host(uri) : NULL;
+	port = uri != NULL ? evhttp_uri_get_port(uri) : -1;
+	if (host == NULL || *host == '\0' || port <= 0 || port > 65535 ||
+	    strlen(host) >= sizeof(t->host)) {
+		log_info("%s CONNECT %s 400", server_conn_client(conn),
+		    evhttp_request_get_uri(ereq));
+		server_conn_fail(conn, 400, "Bad Request",
+		    "CONNECT needs host:port");
+		return;
+	}
+	if (!tunnel_port_allowed(cs, (unsigned)port)) {
+		snprintf(cause, sizeof(cause), "CONNECT to port %d is not "
+		    "allowed (--connect-ports)", port);
+		log_info("%s CONNECT %s:%d 403 port not allowed",
+		    server_conn_client(conn), host, port);
+		server_conn_fail(conn, 403, "Forbidden", cause);
+		return;
+	}
+	if ((unsigned)port == srv->port && (strcmp(host, "localhost") == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0 || strcmp(host, cs->addr) == 0)) {
+		server_conn_fail(conn, 508, "Loop Detected", "the CONNECT "
+		    "target is this proxy itself");
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		server_conn_fail(conn, 503, "Service Unavailable",
+		    "out of memory");
+		return;
+	}
+	t->srv = srv;
+	t->conn = conn;
+	t->evcon = evhttp_request_get_connection(ereq);
+	t->cbev = evhttp_connection_get_bufferevent(t->evcon);
+	t->port = (unsigned)port;
+	t->up.src = t->down.dst = t->cbev;
+	evutil_gettimeofday(&t->start, NULL);
+	snprintf(t->client, sizeof(t->client), "%s", server_conn_client(conn));
+	/* evhttp keeps IPv6 literals in brackets; the resolver wants none */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']')
+		snprintf(t->host, sizeof(t->host), "%.*s",
+		    (int)strlen(host) - 2, host + 1);
+	else
+		snprintf(t->host, sizeof(t->host), "%s", host);
+	if ((t->idle_ev = evtimer_new(srv->base, tunnel_idle_cb, t)) == NULL ||
+	    (t->obev = bufferevent_socket_new(srv->base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		if (t->idle_ev != NULL)
+			event_free(t->idle_ev);
+		free(t);
+		server_conn_fail(conn, 503, "Service Unavailable",
+		    "out of memory");
+		return;
+	}
+	t->up.dst = t->down.src = t->obev;
+	TAILQ_INSERT_TAIL(&srv->tunnels, t, entry);
+	server_conn_set_tunnel(conn, t);
+
+	/* evhttp is out from here on */
+	bufferevent_setcb(t->cbev, tunnel_read_cb, tunnel_write_cb,
+	    tunnel_event_cb, t);
+	/* watch for the client leaving; bytes wait in the buffer */
+	bufferevent_setwatermark(t->cbev, EV_READ, 0, TUNNEL_HIGH_WATER);
+	bufferevent_set_timeouts(t->cbev, NULL, NULL);
+	bufferevent_enable(t->cbev, EV_READ);
+	bufferevent_setcb(t->obev, tunnel_read_cb, tunnel_write_cb,
+	    tunnel_event_cb, t);
+	tv.tv_sec = srv->cfg->upstream.timeout_ms / 1000;
+	tv.tv_usec = (srv->cfg->upstream.timeout_ms % 1000) * 1000;
+	/* the connect timeout (a write timeout while connecting) */
+	bufferevent_set_timeouts(t->obev, NULL, &tv);
+	if (bufferevent_socket_connect_hostname(t->obev,
+	    upstream_dns(srv->up), AF_UNSPEC, t->host, port) == -1) {
+		/* the event callback has run already when DNS failed at once */
+		if (t->obev != NULL && !t->connected)
+			tunnel_fail_connect(t, BEV_EVENT_ERROR);
+	}
+}
+
+void
+server_tunnel_closed(struct server_tunnel *t)
+{
+	TAILQ_REMOVE(&t->srv->tunnels, t, entry);
+	if (!t->ending)
+		log_info("%s CONNECT %s:%u closed at shutdown", t->client,
+		    t->host, t->port);
+	if (t->obev != NULL)
+		bufferevent_free(t->obev);
+	event_free(t->idle_ev);
+	free(t);
+}
+
+void
+server_tunnel_free_all(struct server *srv)
+{
+	/* evhttp_free() ended them all through the close callbacks */
+	if (!TAILQ_EMPTY(&srv->tunnels))
+		log_warnx("%s: tunnels left after evhttp_free", __func__);
+}
