@@ -60,7 +60,7 @@ static const struct config_option config_options[] = {
 	    "largest request body accepted (413 beyond)" },
 	{ "max-header-size", 0, "BYTES", CONFIG_T_SIZE32,
 	    CFG_OFF(server.max_header_size), "64k", 0, 0,
-	    "largest request line plus headers" },
+	    "largest request line plus headers (431 beyond)" },
 	{ "max-uri-length", 0, "BYTES", CONFIG_T_SIZE32,
 	    CFG_OFF(server.max_uri), "8k", 0, 0,
 	    "longest request-target accepted (414 beyond)" },

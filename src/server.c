@@ -10,9 +10,11 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -171,12 +173,16 @@ server_new(struct event_base *base, struct upstream *up, struct cache *cache,
 	 * right status and a log line before evhttp sees the bytes; evhttp's
 	 * own limits stay as a backstop just above ours.
 	 */
-	evhttp_set_max_headers_size(srv->http, cfg->server.max_header_size +
-	    SERVER_LIMIT_SLACK);
-	evhttp_set_max_body_size(srv->http,
-	    (ev_ssize_t)(cfg->server.max_body_size >= (uint64_t)INT64_MAX -
-	    SERVER_LIMIT_SLACK ? (uint64_t)INT64_MAX :
-	    cfg->server.max_body_size + SERVER_LIMIT_SLACK));
+	if (cfg->server.max_header_size != 0)	/* 0: no limit */
+		evhttp_set_max_headers_size(srv->http,
+		    (ev_ssize_t)cfg->server.max_header_size +
+		    SERVER_LIMIT_SLACK);
+	if (cfg->server.max_body_size != 0)
+		evhttp_set_max_body_size(srv->http,
+		    (ev_ssize_t)(cfg->server.max_body_size >=
+		    (uint64_t)INT64_MAX - SERVER_LIMIT_SLACK ?
+		    (uint64_t)INT64_MAX :
+		    cfg->server.max_body_size + SERVER_LIMIT_SLACK));
 	evhttp_set_timeout_tv(srv->http, &srv->client_tv);
 
 	errno = 0;
@@ -220,6 +226,40 @@ fail:
 	server_conn_free_all(srv);
 	free(srv);
 	return (NULL);
+}
+
+int
+server_is_self(const struct server *srv, const char *host, unsigned port)
+{
+	char		 bare[HOST_NAME_MAX + 1];
+	unsigned char	 a[sizeof(struct in6_addr)], self[sizeof(a)];
+	size_t		 len = strlen(host);
+	int		 family = AF_INET;
+
+	if (port != srv->port)
+		return (0);
+	if (strcasecmp(host, "localhost") == 0)
+		return (1);
+	/* URL hosts keep an IPv6 address's brackets */
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		if (len - 2 >= sizeof(bare))
+			return (0);
+		memcpy(bare, host + 1, len - 2);
+		bare[len - 2] = '\0';
+		host = bare;
+		family = AF_INET6;
+	}
+	if (inet_pton(family, host, a) != 1)
+		return (0);		/* a name: Via catches a loop */
+	if (family == AF_INET && a[0] == 127)
+		return (1);
+	if (family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a))
+		return (1);
+	/* the address we listen on, unless it is a wildcard */
+	if (inet_pton(family, srv->cfg->server.addr, self) == 1 &&
+	    memcmp(a, self, family == AF_INET ? 4 : 16) == 0)
+		return (1);
+	return (0);
 }
 
 unsigned

@@ -54,7 +54,8 @@ enum server_conn_timer {
 	CONN_TIMER_NONE,
 	CONN_TIMER_HEAD,	/* deadline for the whole request head */
 	CONN_TIMER_BODY,	/* longest pause inside a body */
-	CONN_TIMER_REJECT	/* answer the rejection now */
+	CONN_TIMER_REJECT,	/* answer the rejection now */
+	CONN_TIMER_LINGER	/* stop draining after our error reply */
 };
 
 struct server_conn {
@@ -71,15 +72,20 @@ struct server_conn {
 	int			 purge;		/* request line at head: PURGE */
 	int			 rejected;	/* an error reply is due */
 	int			 replying;	/* ours: evhttp is out */
+	int			 busy;		/* a request in service */
 	int			 status;	/* of the rejection */
 	const char		*title;
 	const char		*why;
 	struct server_req	*req;		/* request being served */
 	struct server_tunnel	*tunnel;	/* CONNECT, once taken over */
 	char			 client[INET6_ADDRSTRLEN];
+	char			 deny[128];	/* the 403's reason */
 };
 
 static void	server_conn_timer_cb(evutil_socket_t, short, void *);
+static void	server_conn_timers(struct server_conn *);
+static void	server_conn_reject(struct server_conn *, int, const char *,
+		    const char *);
 static void	server_conn_close_cb(struct evhttp_connection *, void *);
 static void	server_conn_input_cb(struct evbuffer *,
 		    const struct evbuffer_cb_info *, void *);
@@ -186,8 +192,12 @@ server_conn_attach(struct server_conn *conn)
 		snprintf(conn->client, sizeof(conn->client), "-");
 	conn->allowed = server_conn_check_allow(srv, &ss);
 	if (!conn->allowed) {
+		/* answered at once: a stranger holds no slot for long */
 		stats_inc(clients_denied);
-		log_warnx("%s denied: not in --allow", conn->client);
+		snprintf(conn->deny, sizeof(conn->deny), "the client address "
+		    "%s is not allowed to use this proxy (--allow)",
+		    conn->client);
+		server_conn_reject(conn, 403, "Forbidden", conn->deny);
 	}
 	return (0);
 }
@@ -351,9 +361,33 @@ server_conn_set_req(struct server_conn *conn, struct server_req *req)
 	if (conn == NULL)
 		return;
 	conn->req = req;
+	if (req != NULL && !conn->busy) {
+		/*
+		 * evhttp reads no further request until this one's reply is
+		 * written: a pipelined head is not late meanwhile.
+		 */
+		conn->busy = 1;
+		if (conn->timer_kind == CONN_TIMER_HEAD ||
+		    conn->timer_kind == CONN_TIMER_BODY) {
+			evtimer_del(conn->timer);
+			conn->timer_kind = CONN_TIMER_NONE;
+		}
+	}
 	/* a rejection waited for the request in service to be handed back */
 	if (req == NULL && conn->rejected && !conn->replying)
 		server_conn_reject_soon(conn);
+}
+
+void
+server_conn_reply_done(struct server_conn *conn)
+{
+	if (conn == NULL || !conn->busy)
+		return;
+	conn->busy = 0;
+	/* a pipelined head's time starts now */
+	conn->head_msgs = (uint64_t)-1;
+	if (!conn->rejected)
+		server_conn_timers(conn);
 }
 
 void
@@ -389,7 +423,10 @@ server_conn_linger_event_cb(struct bufferevent *bev, short what, void *arg)
 	evhttp_connection_free(conn->evcon);	/* runs our close cb */
 }
 
-/* Our error reply is written: half-close, then linger a little. */
+/*
+ * Our error reply is written: half-close, then drain what the client
+ * still sends for at most SERVER_LINGER_SECS in all.
+ */
 static void
 server_conn_flushed_cb(struct bufferevent *bev, void *arg)
 {
@@ -405,9 +442,12 @@ server_conn_flushed_cb(struct bufferevent *bev, void *arg)
 	shutdown(conn->fd, SHUT_WR);
 	bufferevent_setcb(bev, server_conn_linger_read_cb, NULL,
 	    server_conn_linger_event_cb, conn);
-	bufferevent_set_timeouts(bev, &tv, NULL);
+	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_disable(bev, EV_WRITE);
 	bufferevent_enable(bev, EV_READ);
+	/* a deadline: a client that keeps sending does not extend it */
+	conn->timer_kind = CONN_TIMER_LINGER;
+	evtimer_add(conn->timer, &tv);
 }
 
 void
@@ -458,7 +498,8 @@ server_conn_reject(struct server_conn *conn, int status, const char *title,
 		return;
 	stats_inc(clients_rejected);
 	stats_inc(errors);
-	log_warnx("%s rejected: %d %s: %s", conn->client, status, title, why);
+	log_warnx("%s %s: %d %s: %s", conn->client, status == 403 ?
+	    "denied" : "rejected", status, title, why);
 	conn->rejected = 1;
 	conn->status = status;
 	conn->title = title;
@@ -511,6 +552,9 @@ server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 			server_conn_fail(conn, conn->status, conn->title,
 			    conn->why);
 		break;
+	case CONN_TIMER_LINGER:
+		evhttp_connection_free(conn->evcon);	/* runs our close cb */
+		break;
 	case CONN_TIMER_NONE:
 		break;
 	}
@@ -540,6 +584,8 @@ server_conn_timers(struct server_conn *conn)
 	const struct config_server	*cs = &conn->srv->cfg->server;
 	struct timeval			 tv;
 
+	if (conn->busy)
+		return;
 	switch (conn->frame.state) {
 	case HTTP_FRAME_HEAD:
 		/* a deadline: trickling bytes does not extend it */
@@ -592,6 +638,8 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (conn->frame.state == HTTP_FRAME_TUNNEL)
 		return;
 	server_conn_attach(conn);
+	if (conn->rejected)		/* denied by --allow just now */
+		return;
 	server_conn_watch_purge(conn, buf);
 	left = info->n_added <= len ? info->n_added : len;
 	if (evbuffer_ptr_set(buf, &pos, len - left, EVBUFFER_PTR_SET) == -1)

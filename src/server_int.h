@@ -51,6 +51,9 @@ struct server {
 	TAILQ_HEAD(, server_tunnel) tunnels;
 };
 
+/* True if host:port names this proxy itself (server.c). */
+int	server_is_self(const struct server *, const char *host, unsigned port);
+
 /* evhttp's callback for every request (server_req.c). */
 void	server_req_cb(struct evhttp_request *, void *);
 
@@ -69,6 +72,8 @@ const char *server_conn_client(const struct server_conn *);
 int	server_conn_is_purge(const struct server_conn *);
 /* The request in service on the connection (NULL: handed back). */
 void	server_conn_set_req(struct server_conn *, struct server_req *);
+/* The reply to the request in service was written (evhttp reads again). */
+void	server_conn_reply_done(struct server_conn *);
 /* The connection became a tunnel (NULL: the tunnel ended). */
 void	server_conn_set_tunnel(struct server_conn *, struct server_tunnel *);
 /*

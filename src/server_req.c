@@ -168,8 +168,10 @@ server_req_complete_cb(struct evhttp_request *ereq, void *arg)
 	struct server			*srv = arg;
 	struct evhttp_connection	*evcon;
 
-	if ((evcon = evhttp_request_get_connection(ereq)) != NULL)
+	if ((evcon = evhttp_request_get_connection(ereq)) != NULL) {
 		evhttp_connection_set_timeout_tv(evcon, &srv->client_tv);
+		server_conn_reply_done(server_conn_of(srv, evcon));
+	}
 }
 
 /*
@@ -1636,23 +1638,11 @@ server_req_fetch_done_cb(struct upstream_fetch *f, enum upstream_err err,
 	server_req_close(req, upstream_err_str(err));
 }
 
-/* True if url names this proxy itself (its port on a local name). */
+/* True if url names this proxy itself. */
 static int
 server_req_is_self(const struct server_req *req, const struct http_url *url)
 {
-	const struct config_server *cs = &req->srv->cfg->server;
-
-	if (url->port != req->srv->port)
-		return (0);
-	char	 bracketed[CONFIG_ADDR_MAX + 2];
-
-	/* URL hosts keep an IPv6 address's brackets; cs->addr has none */
-	snprintf(bracketed, sizeof(bracketed), "[%s]", cs->addr);
-	return (strcmp(url->host, "localhost") == 0 ||
-	    strcmp(url->host, cs->addr) == 0 ||
-	    strcmp(url->host, bracketed) == 0 ||
-	    strncmp(url->host, "127.", 4) == 0 ||
-	    strcmp(url->host, "[::1]") == 0);
+	return (server_is_self(req->srv, url->host, url->port));
 }
 
 /* Answers GET / with the home page. */

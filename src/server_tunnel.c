@@ -199,8 +199,9 @@ tunnel_fail_connect(struct server_tunnel *t, short what)
 		why = upstream_err_str(UPSTREAM_ERR_TIMEOUT);
 	} else
 		why = upstream_err_str(UPSTREAM_ERR_CONNECT);
-	snprintf(cause, sizeof(cause), "%s (CONNECT %s:%u)", why, t->host,
-	    t->port);
+	snprintf(cause, sizeof(cause), "%s (CONNECT %s%s%s:%u)", why,
+	    strchr(t->host, ':') != NULL ? "[" : "", t->host,
+	    strchr(t->host, ':') != NULL ? "]" : "", t->port);
 	log_info("%s CONNECT %s:%u %d %s", t->client, t->host, t->port,
 	    status, why);
 	stats_inc(errors);
@@ -326,19 +327,19 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 		    "CONNECT needs host:port");
 		return;
 	}
+	if (server_is_self(srv, host, (unsigned)port)) {
+		log_info("%s CONNECT %s:%d 508 loop", server_conn_client(conn),
+		    host, port);
+		server_conn_fail(conn, 508, "Loop Detected", "the CONNECT "
+		    "target is this proxy itself");
+		return;
+	}
 	if (!tunnel_port_allowed(cs, (unsigned)port)) {
 		snprintf(cause, sizeof(cause), "CONNECT to port %d is not "
 		    "allowed (--connect-ports)", port);
 		log_info("%s CONNECT %s:%d 403 port not allowed",
 		    server_conn_client(conn), host, port);
 		server_conn_fail(conn, 403, "Forbidden", cause);
-		return;
-	}
-	if ((unsigned)port == srv->port && (strcmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-	    strcmp(host, "::1") == 0 || strcmp(host, cs->addr) == 0)) {
-		server_conn_fail(conn, 508, "Loop Detected", "the CONNECT "
-		    "target is this proxy itself");
 		return;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
@@ -387,12 +388,13 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 	tv.tv_usec = (srv->cfg->upstream.timeout_ms % 1000) * 1000;
 	/* the connect timeout (a write timeout while connecting) */
 	bufferevent_set_timeouts(t->obev, NULL, &tv);
+	/*
+	 * The event callback may run (and even free t) before this returns,
+	 * for a numeric host; -1 means bad arguments, before any callback.
+	 */
 	if (bufferevent_socket_connect_hostname(t->obev,
-	    upstream_dns(srv->up), AF_UNSPEC, t->host, port) == -1) {
-		/* the event callback has run already when DNS failed at once */
-		if (t->obev != NULL && !t->connected)
-			tunnel_fail_connect(t, BEV_EVENT_ERROR);
-	}
+	    upstream_dns(srv->up), AF_UNSPEC, t->host, port) == -1)
+		tunnel_fail_connect(t, BEV_EVENT_ERROR);
 }
 
 void
