@@ -13,7 +13,13 @@
 #
 # Environment: PROXY_BIN, ORIGIN_BIN, DNSD_BIN (set by CTest);
 # EVPROXY_SANITIZE=1 when they were built with ASan/UBSan;
-# PROXY_USE_RUNNING=host:port to test a daemon you started yourself.
+# PROXY_USE_RUNNING=host:port to test a daemon you started yourself;
+# PYTHON=/usr/bin/python3 (say) picks the interpreter of tools/;
+# PROXY_WRAP="prlimit --nofile=40:40" (say) to run the daemon under a
+# command that execs it (so $PROXY_PID stays the daemon's).
+# The python3 helpers in tools/ (raw HTTP client, echo server, connection
+# holder) are run through the raw_http, echo_start and holder_start
+# helpers at the end of this file.
 set -u
 
 TEST_NAME=$(basename "$0" .sh)
@@ -26,6 +32,7 @@ CURL_RC=0
 : "${ORIGIN_BIN:=evproxy-test-origin}"
 : "${DNSD_BIN:=evproxy-test-dnsd}"
 : "${EVPROXY_SANITIZE:=0}"
+: "${PYTHON:=python3}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
@@ -71,7 +78,7 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM PIPE
 
 # Waits up to $3 seconds for file $1 to contain a line matching ERE $2.
 wait_for_line() {
@@ -115,7 +122,7 @@ proxy_start() {
 		return 0
 	fi
 	[ -n "${DNS_PORT:-}" ] || dns_start
-	"$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" \
+	${PROXY_WRAP:-} "$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" \
 	    --cache-dir "$T/cache" "$@" \
 	    ${PROXY_ADDR:-} >"$T/proxy.out" 2>>"$T/proxy.log" &
 	PROXY_PID=$!
@@ -267,4 +274,156 @@ raw_send() {
 	# no half-close (-q, -N): evproxy takes EOF from a waiting client as
 	# an abort, as Squid and nginx do
 	printf "$2" | nc -w 5 127.0.0.1 "$1" >"$T/raw" 2>/dev/null
+}
+
+# ---- Raw clients, tunnels and load: helpers around tools/*.py ----
+
+TOOLS=$(cd "$(dirname "$0")/../tools" 2>/dev/null && pwd)
+
+# Replaces $PYTHON with the interpreter's real path, once: a pyenv shim
+# costs a second per start, enough to upset a scenario's timing.  The
+# helpers below call it; call it yourself before starting "$PYTHON" in
+# the background.
+python_resolve() {
+	case $PYTHON in
+	/*)	return 0 ;;
+	esac
+	_py=$("$PYTHON" -c 'import sys; print(sys.executable)') ||
+	    fail "no $PYTHON (the tools/ helpers need python3)"
+	[ -n "$_py" ] && PYTHON=$_py
+}
+
+# Runs tools/rawhttp.py with arguments $2...; its report (one event a
+# line: STATUS, HDR, BODY, CLOSED ...) goes to $T/$1.
+raw_http() {
+	_rh=$1
+	shift
+	python_resolve
+	"$PYTHON" "$TOOLS/rawhttp.py" "$@" >"$T/$_rh" 2>"$T/$_rh.err" ||
+	    fail "rawhttp.py $*: $(cat "$T/$_rh.err")"
+}
+
+# Prints the status code of final response $2 (default 1) in report $1.
+raw_status() {
+	awk -v n="${2:-1}" '$1 == "STATUS" && $4 !~ /^1/ {
+		if (++k == n) { print $4; exit } }' "$T/$1"
+}
+
+# Prints the header lines of final response $2 (default 1) in report $1.
+raw_headers() {
+	awk -v n="${2:-1}" '$1 == "STATUS" {
+		inr = ($4 !~ /^1/ && ++k == n); next }
+	    $1 == "HDR" { if (inr) { sub(/^HDR /, ""); print }; next }
+	    { inr = 0 }' "$T/$1"
+}
+
+# Prints the time (s since the client started) of the $3-th (default 1)
+# event $2 in report $1, e.g. raw_time r1 STATUS.
+raw_time() {
+	awk -v e="$2" -v n="${3:-1}" '$1 == e { if (++k == n) {
+		print $2; exit } }' "$T/$1"
+}
+
+# Prints the wall-clock time (epoch s) of event $2 (as raw_time).
+raw_epoch() {
+	awk -v e="$2" -v n="${3:-1}" '$1 == "START" { s = $2 }
+	    $1 == e { if (++k == n) { printf "%.3f\n", s + $2; exit } }' \
+	    "$T/$1"
+}
+
+# Asserts final response $3 (default 1) of report $1 has status $2.
+expect_raw_status() {
+	_got=$(raw_status "$1" "${3:-1}")
+	[ "$_got" = "$2" ] ||
+	    fail "$1: status: want $2, got '${_got}': $(head -c 600 "$T/$1")"
+}
+
+# Asserts a header of final response $3 (default 1) of report $1 matches
+# "Name: ERE" (name case-insensitive).
+expect_raw_header() {
+	_name=${2%%:*}
+	_re=${2#*: }
+	raw_headers "$1" "${3:-1}" | grep -i "^$_name:" |
+	    sed 's/^[^:]*: *//' | grep -Eq -- "$_re" ||
+	    fail "$1: header '$_name' does not match '$_re': $(head -c 600 "$T/$1")"
+}
+
+# Asserts report $1 ends with the peer closing the connection (EOF or a
+# reset), at most $2 s (default: any time) after the client started.
+expect_raw_closed() {
+	_t=$(awk '$1 == "CLOSED" || $1 == "RESET" { print $2; exit }' \
+	    "$T/$1")
+	[ -n "$_t" ] ||
+	    fail "$1: the connection was not closed: $(tail -n 3 "$T/$1")"
+	[ -z "${2:-}" ] || expect_between "$1: close time" "$_t" 0 "$2"
+}
+
+# Asserts $3 <= $2 <= $4 (decimals); $1 names the quantity.
+expect_between() {
+	awk -v x="$2" -v lo="$3" -v hi="$4" 'BEGIN {
+		exit !(x != "" && x + 0 >= lo + 0 && x + 0 <= hi + 0) }' ||
+	    fail "$1: '$2' is not within [$3, $4]"
+}
+
+# Starts tools/echod.py (options $2...) with its events in $T/$1.out;
+# sets ECHO_PORT.
+echo_start() {
+	_eo=$1
+	shift
+	python_resolve
+	"$PYTHON" "$TOOLS/echod.py" "$@" >"$T/$_eo.out" 2>"$T/$_eo.log" &
+	PIDS="$PIDS $!"
+	wait_for_line "$T/$_eo.out" '^PORT ' 10 || fail "echod.py did not start"
+	ECHO_PORT=$(awk '/^PORT /{ print $2; exit }' "$T/$_eo.out")
+}
+
+# Starts tools/holder.py (options $2...) in the background, its report in
+# $T/$1; waits up to 30 s for READY.  Sets HOLDER_PID.  Touch
+# $T/$1.release to make it let go (holder_stop does).
+holder_start() {
+	_ho=$1
+	shift
+	python_resolve
+	"$PYTHON" "$TOOLS/holder.py" --release "$T/$_ho.release" "$@" \
+	    >"$T/$_ho" 2>"$T/$_ho.err" &
+	HOLDER_PID=$!
+	PIDS="$PIDS $!"
+	wait_for_line "$T/$_ho" '^READY ' 30 ||
+	    fail "holder.py not ready: $(cat "$T/$_ho" "$T/$_ho.err")"
+}
+
+# Makes holder $1 let go and waits (up to 10 s) for its STATS line.
+holder_stop() {
+	touch "$T/$1.release"
+	wait_for_line "$T/$1" '^STATS ' 10 ||
+	    fail "holder.py did not stop: $(cat "$T/$1.err")"
+}
+
+# Prints value $2 of the holder's STATS line (of READY when $3 is READY).
+holder_stat() {
+	awk -v k="$2" -v tag="${3:-STATS}" '$1 == tag {
+		for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) {
+			print substr($i, length(k) + 2); exit } }' "$T/$1"
+}
+
+# Prints a loopback TCP port that was free a moment ago.
+free_port() {
+	python_resolve
+	"$PYTHON" -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The proxy's CPU time so far (user + system), in clock ticks.
+proxy_cpu_ticks() {
+	sed 's/^.*) //' "/proc/$PROXY_PID/stat" | awk '{ print $12 + $13 }'
+}
+
+# The number of file descriptors the proxy has open.
+proxy_fd_count() {
+	ls "/proc/$PROXY_PID/fd" | wc -l
+}
+
+# Counts the lines of the proxy log that match ERE $1.
+log_count() {
+	grep -Ec -- "$1" "$T/proxy.log"
 }
