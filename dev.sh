@@ -1,9 +1,11 @@
 #!/bin/sh
 # dev.sh: the two commands of the README.
 #   ./dev.sh run [evproxy options]   set up what is missing, build, run evproxy
-#   ./dev.sh test                    set up, build, run every test, then again
-#                                    under AddressSanitizer + UBSan
-#   ./dev.sh test-plain | test-asan  one half of `test`
+#   ./dev.sh test                    set up, build, replay the fuzz corpora,
+#                                    run every test, then again under
+#                                    AddressSanitizer + UBSan
+#   ./dev.sh test-plain | test-asan | test-fuzz  one part of `test`
+#   ./dev.sh fuzz [SECONDS]          fuzz each target for SECONDS (600)
 #   ./dev.sh build                   set up and build only (into build/)
 # As root on Debian it installs missing packages with apt-get; otherwise it
 # names them and stops.
@@ -66,8 +68,21 @@ build)
 	setup
 	build "$ROOT/build"
 	;;
+fuzz)
+	setup
+	exec sh "$ROOT/tests/fuzz/run.sh" "${1:-600}"
+	;;
+test-fuzz)
+	setup
+	# each libFuzzer target over its seed corpus, then a few seconds more
+	sh "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECS:-5}"
+	;;
 test|test-plain|test-asan)
 	setup
+	if [ "$cmd" = test ]; then
+		echo "dev.sh: fuzz targets, ${FUZZ_SECS:-5} s each"
+		sh "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECS:-5}"
+	fi
 	if [ "$cmd" != test-asan ]; then
 		build "$ROOT/build"
 		run_tests "$ROOT/build"
@@ -80,7 +95,7 @@ test|test-plain|test-asan)
 	fi
 	;;
 *)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 	[ -z "$cmd" ] && exit 0
 	exit 2
 	;;
