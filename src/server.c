@@ -251,6 +251,11 @@ server_is_self(const struct server *srv, const char *host, unsigned port)
 	}
 	if (inet_pton(family, host, a) != 1)
 		return (0);		/* a name: Via catches a loop */
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a)) {
+		/* [::ffff:a.b.c.d] is a.b.c.d */
+		memmove(a, a + 12, 4);
+		family = AF_INET;
+	}
 	if (family == AF_INET && a[0] == 127)
 		return (1);
 	if (family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a))

@@ -496,7 +496,8 @@ server_conn_reject(struct server_conn *conn, int status, const char *title,
 
 	if (conn->rejected)
 		return;
-	stats_inc(clients_rejected);
+	if (status != 403)		/* denials have their own counter */
+		stats_inc(clients_rejected);
 	stats_inc(errors);
 	log_warnx("%s %s: %d %s: %s", conn->client, status == 403 ?
 	    "denied" : "rejected", status, title, why);

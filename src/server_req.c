@@ -1891,6 +1891,7 @@ server_req_cb(struct evhttp_request *ereq, void *arg)
 		/* nothing more from this client: close after the page */
 		evhttp_add_header(evhttp_request_get_output_headers(ereq),
 		    "Connection", "close");
+		/* cannot happen: denied clients are answered at accept */
 		server_req_fail(req, 403, "Forbidden",
 		    "the client address is not allowed to use this proxy "
 		    "(--allow)");

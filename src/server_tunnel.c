@@ -24,6 +24,8 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,12 +64,13 @@ struct server_tunnel {
 	struct bufferevent	*cbev;		/* client (evhttp's) */
 	struct bufferevent	*obev;		/* origin (ours) */
 	struct event		*idle_ev;
-	time_t			 last;		/* last byte either way */
+	struct timeval		 last;		/* last byte either way */
 	struct tunnel_dir	 up;		/* client -> origin */
 	struct tunnel_dir	 down;		/* origin -> client */
 	int			 connected;
 	int			 ending;	/* evcon free scheduled */
-	char			 host[256];
+	char			 host[256];	/* bare, for the resolver */
+	char			 target[300];	/* "host:port", [v6]:port */
 	unsigned		 port;
 	char			 client[64];
 	struct timeval		 start;
@@ -101,8 +104,8 @@ tunnel_end(struct server_tunnel *t, const char *why)
 	t->ending = 1;
 	evutil_gettimeofday(&now, NULL);
 	evutil_timersub(&now, &t->start, &d);
-	log_info("%s CONNECT %s:%u %s: %llu bytes up, %llu down, %ldms",
-	    t->client, t->host, t->port, why,
+	log_info("%s CONNECT %s %s: %llu bytes up, %llu down, %ldms",
+	    t->client, t->target, why,
 	    (unsigned long long)t->up.bytes, (unsigned long long)t->down.bytes,
 	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000);
 	/* safe inside a bufferevent callback: it holds a reference */
@@ -146,7 +149,7 @@ tunnel_pump(struct server_tunnel *t, struct tunnel_dir *d)
 	if (n == 0)
 		return;
 	d->bytes += n;
-	t->last = time(NULL);
+	evutil_gettimeofday(&t->last, NULL);
 	evbuffer_add_buffer(bufferevent_get_output(d->dst), in);
 	if (evbuffer_get_length(bufferevent_get_output(d->dst)) >
 	    TUNNEL_HIGH_WATER)
@@ -172,7 +175,7 @@ tunnel_write_cb(struct bufferevent *bev, void *arg)
 
 	if (!t->connected)
 		return;
-	t->last = time(NULL);
+	evutil_gettimeofday(&t->last, NULL);
 	if (!d->eof)
 		bufferevent_enable(d->src, EV_READ);
 	tunnel_check_done(t, d);
@@ -187,7 +190,11 @@ tunnel_fail_connect(struct server_tunnel *t, short what)
 	const char	*title = "Bad Gateway", *why;
 	char		 cause[400];
 
-	if (dns == EVUTIL_EAI_NONAME) {
+	if (what == 0) {
+		status = 508;
+		title = "Loop Detected";
+		why = "the CONNECT target leads back to this proxy";
+	} else if (dns == EVUTIL_EAI_NONAME) {
 		status = 404;
 		title = "Unknown Host";
 		why = upstream_err_str(UPSTREAM_ERR_NXDOMAIN);
@@ -199,11 +206,8 @@ tunnel_fail_connect(struct server_tunnel *t, short what)
 		why = upstream_err_str(UPSTREAM_ERR_TIMEOUT);
 	} else
 		why = upstream_err_str(UPSTREAM_ERR_CONNECT);
-	snprintf(cause, sizeof(cause), "%s (CONNECT %s%s%s:%u)", why,
-	    strchr(t->host, ':') != NULL ? "[" : "", t->host,
-	    strchr(t->host, ':') != NULL ? "]" : "", t->port);
-	log_info("%s CONNECT %s:%u %d %s", t->client, t->host, t->port,
-	    status, why);
+	snprintf(cause, sizeof(cause), "%s (CONNECT %s)", why, t->target);
+	log_info("%s CONNECT %s %d %s", t->client, t->target, status, why);
 	stats_inc(errors);
 	/* the page is written on the client side; the origin side goes */
 	bufferevent_free(t->obev);
@@ -215,6 +219,54 @@ tunnel_fail_connect(struct server_tunnel *t, short what)
 	free(t);
 }
 
+/*
+ * True if the connected origin socket leads back to this proxy: a name
+ * for ourselves that the literal check could not see (CONNECT carries no
+ * Via).  The destination is local when it is loopback or when the kernel
+ * chose it as our own source address.
+ */
+static int
+tunnel_is_self(struct server_tunnel *t)
+{
+	struct sockaddr_storage	 peer, self;
+	socklen_t		 plen = sizeof(peer), slen = sizeof(self);
+	evutil_socket_t		 fd = bufferevent_getfd(t->obev);
+	char			 host[INET6_ADDRSTRLEN + 2];
+	const void		*pa, *sa;
+	size_t			 alen;
+	unsigned		 port;
+
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&self, &slen) == -1 ||
+	    peer.ss_family != self.ss_family)
+		return (0);
+	if (peer.ss_family == AF_INET) {
+		pa = &((struct sockaddr_in *)&peer)->sin_addr;
+		sa = &((struct sockaddr_in *)&self)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&peer)->sin_port);
+		alen = 4;
+	} else if (peer.ss_family == AF_INET6) {
+		pa = &((struct sockaddr_in6 *)&peer)->sin6_addr;
+		sa = &((struct sockaddr_in6 *)&self)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+		alen = 16;
+	} else
+		return (0);
+	if (port != t->srv->port)
+		return (0);
+	if (memcmp(pa, sa, alen) == 0)
+		return (1);
+	if (evutil_inet_ntop(peer.ss_family, pa, host + 1,
+	    sizeof(host) - 2) == NULL)
+		return (0);
+	if (peer.ss_family == AF_INET6) {
+		host[0] = '[';
+		strcat(host, "]");
+		return (server_is_self(t->srv, host, port));
+	}
+	return (server_is_self(t->srv, host + 1, port));
+}
+
 /* The origin connected: answer 200, forward early bytes, relay. */
 static void
 tunnel_connected(struct server_tunnel *t)
@@ -223,8 +275,12 @@ tunnel_connected(struct server_tunnel *t)
 	struct timeval	 tv;
 	unsigned	 ms = t->srv->cfg->server.tunnel_timeout_ms;
 
+	if (tunnel_is_self(t)) {
+		tunnel_fail_connect(t, 0);	/* 508 (t->self) */
+		return;
+	}
 	t->connected = 1;
-	t->last = time(NULL);
+	evutil_gettimeofday(&t->last, NULL);
 	stats_inc(tunnels);
 	evbuffer_add_printf(out,
 	    "HTTP/1.1 200 Connection established\r\n\r\n");
@@ -277,13 +333,15 @@ tunnel_idle_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server_tunnel	*t = arg;
 	unsigned		 ms = t->srv->cfg->server.tunnel_timeout_ms;
-	time_t			 now = time(NULL);
-	struct timeval		 tv;
-	long			 idle_ms = (long)(now - t->last) * 1000;
+	struct timeval		 now, d, tv;
+	long			 idle_ms;
 
 	(void)fd;
 	(void)what;
-	if (idle_ms + 999 < (long)ms) {
+	evutil_gettimeofday(&now, NULL);
+	evutil_timersub(&now, &t->last, &d);
+	idle_ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
+	if (idle_ms < (long)ms) {
 		/* traffic since: wait for the rest of the interval */
 		long rest = (long)ms - idle_ms;
 
@@ -313,6 +371,7 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 		return;
 	}
 	if (!server_conn_allowed(conn)) {
+		/* denied clients are answered at accept (server_conn.c) */
 		server_conn_fail(conn, 403, "Forbidden", "the client address "
 		    "is not allowed to use this proxy (--allow)");
 		return;
@@ -361,6 +420,9 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 		    (int)strlen(host) - 2, host + 1);
 	else
 		snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->target, sizeof(t->target), "%s%s%s:%u",
+	    strchr(t->host, ':') != NULL ? "[" : "", t->host,
+	    strchr(t->host, ':') != NULL ? "]" : "", t->port);
 	if ((t->idle_ev = evtimer_new(srv->base, tunnel_idle_cb, t)) == NULL ||
 	    (t->obev = bufferevent_socket_new(srv->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
@@ -402,8 +464,8 @@ server_tunnel_closed(struct server_tunnel *t)
 {
 	TAILQ_REMOVE(&t->srv->tunnels, t, entry);
 	if (!t->ending)
-		log_info("%s CONNECT %s:%u closed at shutdown", t->client,
-		    t->host, t->port);
+		log_info("%s CONNECT %s closed at shutdown", t->client,
+		    t->target);
 	if (t->obev != NULL)
 		bufferevent_free(t->obev);
 	event_free(t->idle_ev);

@@ -2,7 +2,8 @@
 # run.sh [SECONDS]: builds the libFuzzer targets with clang into
 # build-fuzz/ and runs each for SECONDS (default 10) over a scratch copy
 # of its seed corpus, with its dictionary.  SECONDS=0 replays each corpus
-# once and fuzzes nothing (what CI runs).  Prints one line per target and
+# once and fuzzes nothing; dev.sh test runs
+# 5 s per target.  Prints one line per target and
 # exits 1 if any target crashed, leaked, timed out or ran out of memory.
 #
 # The committed corpora (tests/fuzz/corpus/<target>/) are never written:

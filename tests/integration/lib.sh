@@ -122,14 +122,19 @@ proxy_start() {
 		return 0
 	fi
 	[ -n "${DNS_PORT:-}" ] || dns_start
+	# a restart must not read the previous run's lines: empty the
+	# output first (the child's own truncation may come too late) and
+	# look only at log lines written after this point
+	: >"$T/proxy.out"
+	_logn=$(cat "$T/proxy.log" 2>/dev/null | wc -l)
 	${PROXY_WRAP:-} "$PROXY_BIN" -p 0 --dns-server "127.0.0.1:$DNS_PORT" \
 	    --cache-dir "$T/cache" "$@" \
 	    ${PROXY_ADDR:-} >"$T/proxy.out" 2>>"$T/proxy.log" &
 	PROXY_PID=$!
 	wait_for_line "$T/proxy.out" '^Ready to serve\.\.\.$' 15 ||
 	    fail "evproxy did not print 'Ready to serve...'"
-	PROXY_PORT=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' \
-	    "$T/proxy.log" | tail -n 1)
+	PROXY_PORT=$(tail -n +$((_logn + 1)) "$T/proxy.log" |
+	    sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' | tail -n 1)
 	[ -n "$PROXY_PORT" ] || fail "no port in the proxy log"
 	case "${PROXY_ADDR:-127.0.0.1}" in
 	*:*)	PROXY="[${PROXY_ADDR}]:$PROXY_PORT" ;;
