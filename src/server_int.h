@@ -96,6 +96,15 @@ void	server_tunnel_free_all(struct server *);
 /* Cancels every background cache refresh (server_req.c). */
 void	server_refresh_cancel_all(struct server *);
 
+/*
+ * The proxy's own pages under /-/ (server_stats.c): /-/ (the dashboard),
+ * /-/stats (JSON) and /-/metrics (Prometheus).  path is the request's
+ * path without the query; fills body and *ctype and returns the status
+ * (200, or 404 for an unknown page).
+ */
+int	server_stats_page(struct server *, const char *path,
+	    struct evbuffer *body, const char **ctype);
+
 /* The proxy's own home page, for GET / (server_page.c). */
 void	server_page_home(struct evbuffer *out, const char *self);
 /* An error page: status, a title and a one-line cause (server_page.c). */

@@ -42,6 +42,7 @@
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 
+#include "alog.h"
 #include "cache.h"
 #include "config.h"
 #include "http.h"
@@ -77,6 +78,7 @@ struct server_req {
 	struct upstream_fetch	*fetch;
 	struct evkeyvalq	 fwd;		/* headers for the origin */
 	int			 status;	/* sent to the client */
+	int			 upstream_status; /* the origin's, or 0 */
 	const char		*result;	/* PROXY, SELF, ERROR... */
 	int			 state_was_reply; /* closed after reply_start */
 	/* the cache: what the request asked, how it was served */
@@ -103,6 +105,8 @@ struct server_req {
 };
 
 static void	server_req_close(struct server_req *, const char *);
+static void	server_req_account(const struct server_req *,
+		    const struct timeval *, const char *);
 static void	server_req_fetch_start(struct server_req *);
 static void	server_req_feed(struct server_req *);
 static void	server_fill_detach(struct server_req *);
@@ -323,10 +327,39 @@ server_req_close(struct server_req *req, const char *why)
 	    req->url_str != NULL ? req->url_str : "-", req->status,
 	    req->result, (unsigned long long)req->bytes,
 	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000, why);
+	server_req_account(req, &now, why);
 	if (event_base_once(req->srv->base, -1, EV_TIMEOUT, server_req_free_cb,
 	    req, &zero) == -1)
 		log_warnx("%s: req %llu: cannot schedule its free: leaking",
 		    __func__, (unsigned long long)req->id);
+}
+
+/* Hands the finished request to the counters and the access log. */
+static void
+server_req_account(const struct server_req *req, const struct timeval *now,
+    const char *why)
+{
+	struct stats_req	 sr;
+	struct timeval		 d;
+	const char		*r = req->result;
+
+	evutil_timersub(now, &req->start, &d);
+	memset(&sr, 0, sizeof(sr));
+	sr.when = now->tv_sec;
+	sr.client = req->client;
+	sr.method = req->method;
+	sr.url = req->url_str != NULL ? req->url_str : "-";
+	sr.host = req->url_str != NULL ? req->url.host : NULL;
+	sr.status = req->status;
+	sr.result = r;
+	sr.bytes = req->bytes;
+	sr.from_cache = strcmp(r, "HIT") == 0 || strcmp(r, "STALE") == 0 ||
+	    strcmp(r, "REVALIDATED") == 0 || strcmp(r, "COLLAPSED") == 0;
+	sr.upstream_status = req->upstream_status;
+	sr.ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
+	sr.why = why;
+	stats_record(&sr);
+	alog_write(&sr);
 }
 
 /* The client connection closed under a request still in progress. */
@@ -1435,6 +1468,7 @@ server_req_fetch_header_cb(struct upstream_fetch *f, int status,
 	struct evkeyvalq	*out;
 
 	(void)f;
+	req->upstream_status = status;
 	if (req->ereq == NULL || req->evcon == NULL)
 		return;
 	if (req->stale != NULL && req->stale_validated && status == 304) {
@@ -1690,6 +1724,48 @@ server_req_forward_headers(struct server_req *req)
 	return (0);
 }
 
+/*
+ * Answers /-/... (the status pages) and returns 1, or returns 0 for any
+ * other path.
+ */
+static int
+server_req_own_page(struct server_req *req, const char *path)
+{
+	struct evbuffer	*body;
+	const char	*ctype = "text/plain; charset=utf-8";
+	char		 p[64];
+	size_t		 n;
+	int		 status;
+
+	if (path == NULL || strncmp(path, "/-", 2) != 0 ||
+	    (path[2] != '/' && path[2] != '\0' && path[2] != '?'))
+		return (0);
+	n = strcspn(path, "?");
+	snprintf(p, sizeof(p), "%.*s", (int)(n < sizeof(p) ? n :
+	    sizeof(p) - 1), path);
+	req->result = "SELF";
+	if (evhttp_request_get_command(req->ereq) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req->ereq) != EVHTTP_REQ_HEAD) {
+		server_req_fail(req, 405, "Method Not Allowed",
+		    "the proxy's own pages take GET and HEAD only");
+		return (1);
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		server_req_close(req, "out of memory");
+		return (1);
+	}
+	status = server_stats_page(req->srv, p, body, &ctype);
+	if (status == 404) {
+		evbuffer_free(body);
+		server_req_fail(req, 404, "Not Found",
+		    "the proxy has no such page (try /-/)");
+		return (1);
+	}
+	server_req_reply(req, status, ctype, body, "own page");
+	evbuffer_free(body);
+	return (1);
+}
+
 /* Parses the target; fills req->url or answers the request itself. */
 static int
 server_req_route(struct server_req *req)
@@ -1700,8 +1776,12 @@ server_req_route(struct server_req *req)
 	const char		*self = evhttp_find_header(in, "Host");
 	enum http_target	 t;
 
+	if (server_req_own_page(req, target))
+		return (-1);
 	t = http_target_parse(target, referer, self, &req->url);
 	if (t == HTTP_TARGET_ABSOLUTE && server_req_is_self(req, &req->url)) {
+		if (server_req_own_page(req, req->url.path))
+			return (-1);
 		/* http://proxy/...: the proxy's page, or path form under it */
 		char *path = req->url.path;
 

@@ -1,0 +1,241 @@
+/*
+ * alog.c: the access log.  One line per finished request (server_req.c),
+ * tunnel (server_tunnel.c) or rejected connection (server_conn.c).
+ * Lines are written with one fputs to a line-buffered stream: a line is
+ * never split between two writes, and nothing waits on the disk longer
+ * than a write(2) of one line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alog.h"
+#include "log.h"
+#include "stats.h"
+
+#define ALOG_LINE_MAX	8192
+
+static FILE		*alog_fp;
+static char		*alog_path;
+static enum alog_format	 alog_fmt;
+
+int
+alog_parse_format(const char *s, enum alog_format *f)
+{
+	if (strcmp(s, "squid") == 0)
+		*f = ALOG_SQUID;
+	else if (strcmp(s, "combined") == 0)
+		*f = ALOG_COMBINED;
+	else if (strcmp(s, "json") == 0)
+		*f = ALOG_JSON;
+	else
+		return (-1);
+	return (0);
+}
+
+/* Opens path (or stdout for "-") line-buffered for appending. */
+static FILE *
+alog_fopen(const char *path)
+{
+	FILE	*fp;
+
+	if (strcmp(path, "-") == 0)
+		return (stdout);
+	if ((fp = fopen(path, "a")) == NULL)
+		return (NULL);
+	setvbuf(fp, NULL, _IOLBF, 0);
+	return (fp);
+}
+
+int
+alog_open(const char *path, enum alog_format f)
+{
+	FILE	*fp;
+	char	*p;
+
+	alog_close();
+	alog_fmt = f;
+	if (path == NULL)
+		return (0);
+	if ((p = strdup(path)) == NULL)
+		return (-1);
+	if ((fp = alog_fopen(path)) == NULL) {
+		free(p);
+		return (-1);
+	}
+	alog_fp = fp;
+	alog_path = p;
+	return (0);
+}
+
+int
+alog_reopen(void)
+{
+	FILE	*fp;
+
+	if (alog_fp == NULL || alog_fp == stdout)
+		return (0);
+	if ((fp = alog_fopen(alog_path)) == NULL)
+		return (-1);	/* keep writing to the old one */
+	fclose(alog_fp);
+	alog_fp = fp;
+	return (0);
+}
+
+void
+alog_close(void)
+{
+	if (alog_fp != NULL && alog_fp != stdout)
+		fclose(alog_fp);
+	else if (alog_fp == stdout)
+		fflush(stdout);
+	alog_fp = NULL;
+	free(alog_path);
+	alog_path = NULL;
+}
+
+/* Squid's result codes for our cache results. */
+static const char *
+alog_squid_code(const struct stats_req *r)
+{
+	static const struct {
+		const char	*result, *code;
+	} map[] = {
+		{ "HIT", "TCP_HIT" },
+		{ "STALE", "TCP_STALE_HIT" },
+		{ "REVALIDATED", "TCP_REFRESH_UNMODIFIED" },
+		{ "REFRESH", "TCP_REFRESH_MODIFIED" },
+		{ "MISS", "TCP_MISS" },
+		{ "COLLAPSED", "TCP_CF_HIT" },
+		{ "BYPASS", "TCP_CLIENT_REFRESH_MISS" },
+		{ "PROXY", "TCP_MISS" },
+		{ "TUNNEL", "TCP_TUNNEL" },
+		{ "SELF", "TCP_MEM_HIT" },
+		{ "PURGE", "TCP_MISS" },
+		{ "TRUNCATED", "TCP_MISS_ABORTED" },
+	};
+	size_t	 i;
+
+	if (r->status == 403 && strcmp(r->result, "ERROR") == 0)
+		return ("TCP_DENIED");
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].result, r->result) == 0)
+			return (map[i].code);
+	return ("NONE");
+}
+
+/* Appends s to buf as a JSON string body (no quotes). */
+static size_t
+alog_json_str(char *buf, size_t len, size_t off, const char *s)
+{
+	const unsigned char	*p;
+	char			 esc[8];
+	size_t			 n;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+		else {
+			esc[0] = (char)*p;
+			esc[1] = '\0';
+		}
+		n = strlen(esc);
+		if (off + n < len)
+			memcpy(buf + off, esc, n);
+		off += n;
+	}
+	if (off < len)
+		buf[off] = '\0';
+	else if (len > 0)
+		buf[len - 1] = '\0';
+	return (off);
+}
+
+/* snprintf at buf + off, returning the new offset (past len if cut). */
+static size_t
+alog_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static size_t
+alog_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(off < len ? buf + off : NULL, off < len ? len - off : 0,
+	    fmt, ap);
+	va_end(ap);
+	return (off + (n > 0 ? (size_t)n : 0));
+}
+
+size_t
+alog_format_line(char *buf, size_t len, enum alog_format f,
+    const struct stats_req *r)
+{
+	char		 stamp[64];
+	struct tm	 tm;
+	size_t		 off = 0;
+	const char	*host = r->host != NULL ? r->host : "-";
+
+	if (len > 0)
+		buf[0] = '\0';
+	switch (f) {
+	case ALOG_SQUID:
+		/* time elapsed client code/status bytes method URL user
+		 * hierarchy/peer type */
+		return (alog_cat(buf, len, 0, "%lld.%03d %6ld %s %s/%03d %llu "
+		    "%s %s - %s/%s -", (long long)r->when, 0, r->ms, r->client,
+		    alog_squid_code(r), r->status,
+		    (unsigned long long)r->bytes, r->method, r->url,
+		    r->upstream_status != 0 ? "HIER_DIRECT" : "HIER_NONE",
+		    r->upstream_status != 0 ? host : "-"));
+	case ALOG_COMBINED:
+		gmtime_r(&r->when, &tm);
+		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+		return (alog_cat(buf, len, 0, "%s - - [%s] \"%s %s HTTP/1.1\" "
+		    "%d %llu \"-\" \"-\" %s %ldms %d", r->client, stamp,
+		    r->method, r->url, r->status, (unsigned long long)r->bytes,
+		    r->result, r->ms, r->upstream_status));
+	case ALOG_JSON:
+		gmtime_r(&r->when, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		off = alog_cat(buf, len, off, "{\"time\":\"%s\",\"client\":\"",
+		    stamp);
+		off = alog_json_str(buf, len, off, r->client);
+		off = alog_cat(buf, len, off, "\",\"method\":\"");
+		off = alog_json_str(buf, len, off, r->method);
+		off = alog_cat(buf, len, off, "\",\"url\":\"");
+		off = alog_json_str(buf, len, off, r->url);
+		off = alog_cat(buf, len, off, "\",\"status\":%d,\"result\":\"%s\","
+		    "\"bytes\":%llu,\"ms\":%ld,\"upstream_status\":%d,"
+		    "\"from_cache\":%s,\"detail\":\"", r->status, r->result,
+		    (unsigned long long)r->bytes, r->ms, r->upstream_status,
+		    r->from_cache ? "true" : "false");
+		off = alog_json_str(buf, len, off, r->why != NULL ? r->why : "");
+		return (alog_cat(buf, len, off, "\"}"));
+	}
+	return (0);
+}
+
+void
+alog_write(const struct stats_req *r)
+{
+	char	 line[ALOG_LINE_MAX];
+	size_t	 n;
+
+	if (alog_fp == NULL)
+		return;
+	n = alog_format_line(line, sizeof(line) - 1, alog_fmt, r);
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;	/* cut: a very long URL */
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	if (fputs(line, alog_fp) == EOF)
+		log_warn("access log");
+}
