@@ -66,10 +66,23 @@ struct config_cache {
 	uint64_t	 max_object;		/* largest body stored */
 };
 
+/* Running it: logs, signals, the process. */
+struct config_ops {
+	char		*access_log;		/* NULL: none; "-": stdout */
+	int		 log_format;		/* 0 squid, 1 combined, 2 json */
+	char		*error_log;		/* NULL: stderr */
+	unsigned	 shutdown_timeout_ms;	/* draining on SIGTERM */
+	char		*config_file;		/* --config, or NULL */
+	int		 check_only;		/* --check-config */
+	int		 daemon;		/* --daemon */
+	char		*pid_file;		/* NULL: none */
+};
+
 struct config {
 	struct config_server	 server;
 	struct config_upstream	 upstream;
 	struct config_cache	 cache;
+	struct config_ops	 ops;
 	int			 verbosity;	/* enum log_level */
 };
 
@@ -88,6 +101,14 @@ void	config_defaults(struct config *cfg);
 enum config_result
 	config_parse_argv(struct config *cfg, int argc, char **argv,
 	    FILE *out, char *err, size_t errlen);
+/*
+ * Reads a configuration file into cfg: one "key value" (or "key = value")
+ * per line, keys the long option names, "#" comments, flags as a bare key
+ * or "key yes|no".  On CONFIG_ERROR err holds "FILE:LINE: reason".
+ */
+enum config_result
+	config_parse_file(struct config *cfg, const char *path, char *err,
+	    size_t errlen);
 /* Frees what config_parse_argv allocated inside cfg. */
 void	config_clear(struct config *cfg);
 /* Prints the --help text. */

@@ -13,6 +13,15 @@ enum log_level {
 
 /* Sets the verbosity and routes libevent's own messages to our log. */
 void	log_init(int level);
+/*
+ * Sends the log (stderr, so libevent's and sanitizers' lines too) to path
+ * instead; NULL keeps stderr.  -1 with errno set on failure.
+ */
+int	log_open(const char *path);
+/* Reopens the file under its name (SIGHUP, after logrotate moved it). */
+int	log_reopen(void);
+/* Forgets the path. */
+void	log_close(void);
 /* The current verbosity (an enum log_level value). */
 int	log_get_level(void);
 

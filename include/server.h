@@ -27,6 +27,13 @@ struct server	*server_new(struct event_base *base, struct upstream *up,
 /* The port actually bound (useful with port 0). */
 unsigned	 server_port(const struct server *);
 /*
+ * Graceful shutdown: stops accepting, closes idle client connections and
+ * tunnels, and closes each busy one once its reply is written.
+ */
+void		 server_drain(struct server *);
+/* Client connections still open. */
+unsigned	 server_nconns(const struct server *);
+/*
  * Closes every client connection (their requests are ended and their
  * fetches cancelled), then frees the server.
  */

@@ -29,6 +29,7 @@ enum config_type {
 	CONFIG_T_FLAG,		/* int set to 1 */
 	CONFIG_T_ALLOW,		/* one more --allow network */
 	CONFIG_T_PORTS,		/* --connect-ports list */
+	CONFIG_T_CHOICE,	/* int index into the '|'-list in def2 */
 	CONFIG_T_VERBOSE,	/* -v: one more level */
 	CONFIG_T_QUIET,		/* -q: warnings only */
 	CONFIG_T_HELP,
@@ -109,6 +110,27 @@ static const struct config_option config_options[] = {
 	{ "max-object-size", 0, "BYTES", CONFIG_T_SIZE,
 	    CFG_OFF(cache.max_object), "512M", 0, 0,
 	    "largest response body stored (larger ones are only proxied)" },
+	{ "access-log", 0, "FILE", CONFIG_T_PATH, CFG_OFF(ops.access_log),
+	    NULL, 0, 0,
+	    "write one line per request to FILE (- for stdout)" },
+	{ "log-format", 0, "FMT", CONFIG_T_CHOICE, CFG_OFF(ops.log_format),
+	    "squid", 0, 0,
+	    "access log format: squid, combined or json" },
+	{ "error-log", 0, "FILE", CONFIG_T_PATH, CFG_OFF(ops.error_log),
+	    NULL, 0, 0,
+	    "write the error log to FILE instead of stderr" },
+	{ "shutdown-timeout", 0, "SECS", CONFIG_T_MS,
+	    CFG_OFF(ops.shutdown_timeout_ms), "10", 0, 0,
+	    "on SIGTERM, let requests finish this long" },
+	{ "config", 'c', "FILE", CONFIG_T_PATH, CFG_OFF(ops.config_file),
+	    NULL, 0, 0,
+	    "read options from FILE (the command line wins)" },
+	{ "check-config", 0, NULL, CONFIG_T_FLAG, CFG_OFF(ops.check_only),
+	    NULL, 0, 0, "check the options and the config file, then exit" },
+	{ "daemon", 'd', NULL, CONFIG_T_FLAG, CFG_OFF(ops.daemon),
+	    NULL, 0, 0, "detach and run in the background" },
+	{ "pid-file", 0, "FILE", CONFIG_T_PATH, CFG_OFF(ops.pid_file),
+	    NULL, 0, 0, "write the process ID to FILE" },
 	{ "verbose", 'v', NULL, CONFIG_T_VERBOSE, CFG_OFF(verbosity),
 	    NULL, 0, 0, "log debug lines too" },
 	{ "quiet", 'q', NULL, CONFIG_T_QUIET, CFG_OFF(verbosity),
@@ -377,6 +399,22 @@ config_set(struct config *cfg, const struct config_option *o,
 		}
 		cfg->server.nallow++;
 		return (0);
+	case CONFIG_T_CHOICE: {
+		static const char *const formats[] = {
+			"squid", "combined", "json", NULL
+		};
+		int i;
+
+		/* one choice list so far: --log-format */
+		for (i = 0; formats[i] != NULL; i++)
+			if (strcmp(val, formats[i]) == 0) {
+				*(int *)p = i;
+				return (0);
+			}
+		snprintf(err, errlen, "--%s: '%s' is not one of squid, "
+		    "combined, json", o->name, val);
+		return (-1);
+	}
 	case CONFIG_T_PORTS: {
 		int n;
 
@@ -423,6 +461,12 @@ config_defaults(struct config *cfg)
 void
 config_clear(struct config *cfg)
 {
+	free(cfg->ops.access_log);
+	free(cfg->ops.error_log);
+	free(cfg->ops.config_file);
+	free(cfg->ops.pid_file);
+	cfg->ops.access_log = cfg->ops.error_log = NULL;
+	cfg->ops.config_file = cfg->ops.pid_file = NULL;
 	free(cfg->upstream.resolv_conf);
 	cfg->upstream.resolv_conf = NULL;
 	free(cfg->cache.dir);
@@ -456,8 +500,9 @@ config_usage(FILE *out)
 	}
 }
 
-enum config_result
-config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
+/* One pass over argv into cfg. */
+static enum config_result
+config_parse_argv_once(struct config *cfg, int argc, char **argv, FILE *out,
     char *err, size_t errlen)
 {
 	struct option	 longopts[CONFIG_NOPTIONS + 1];
@@ -541,5 +586,176 @@ config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
 			return (CONFIG_ERROR);
 		}
 	}
+	return (CONFIG_OK);
+}
+
+/* True if argv names --allow (then it replaces the file's list). */
+static int
+config_argv_has_allow(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], "--allow", 7) == 0 &&
+		    (argv[i][7] == '\0' || argv[i][7] == '='))
+			return (1);
+	}
+	return (0);
+}
+
+enum config_result
+config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
+    char *err, size_t errlen)
+{
+	enum config_result	 r;
+	char			*file;
+
+	if ((r = config_parse_argv_once(cfg, argc, argv, out, err,
+	    errlen)) != CONFIG_OK || cfg->ops.config_file == NULL)
+		return (r);
+	/* the file first, then the command line again: it wins */
+	if ((file = strdup(cfg->ops.config_file)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (CONFIG_ERROR);
+	}
+	config_clear(cfg);
+	config_defaults(cfg);
+	r = config_parse_file(cfg, file, err, errlen);
+	free(file);
+	if (r != CONFIG_OK)
+		return (r);
+	if (config_argv_has_allow(argc, argv))
+		cfg->server.nallow = 0;
+	return (config_parse_argv_once(cfg, argc, argv, out, err, errlen));
+}
+
+/* Trims spaces and tabs at both ends of s, in place. */
+static char *
+config_trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return (s);
+}
+
+/* Applies one "key value" line of a config file. */
+static int
+config_file_line(struct config *cfg, char *line, char *err, size_t errlen)
+{
+	const struct config_option	*o = NULL;
+	char				*key, *val;
+	size_t				 i, n;
+
+	key = config_trim(line);
+	n = strcspn(key, " \t=");
+	val = key + n;
+	if (*val != '\0') {
+		*val++ = '\0';
+		val = config_trim(val);
+		if (*val == '=')
+			val = config_trim(val + 1);
+	}
+	n = strlen(val);
+	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
+		val[n - 1] = '\0';
+		val++;
+	}
+	if (strcmp(key, "address") == 0) {
+		if (config_parse_addr(val, cfg->server.addr,
+		    sizeof(cfg->server.addr)) == -1) {
+			snprintf(err, errlen, "address: '%s' is not an IPv4 or "
+			    "IPv6 address", val);
+			return (-1);
+		}
+		return (0);
+	}
+	for (i = 0; i < CONFIG_NOPTIONS; i++)
+		if (strcmp(config_options[i].name, key) == 0)
+			o = &config_options[i];
+	if (o == NULL) {
+		snprintf(err, errlen, "unknown key '%s'", key);
+		return (-1);
+	}
+	switch (o->type) {
+	case CONFIG_T_HELP:
+	case CONFIG_T_VERSION:
+		snprintf(err, errlen, "'%s' cannot be set in a file", key);
+		return (-1);
+	default:
+		break;
+	}
+	if (strcmp(key, "config") == 0 || strcmp(key, "check-config") == 0) {
+		snprintf(err, errlen, "'%s' cannot be set in a file", key);
+		return (-1);
+	}
+	if (o->arg == NULL) {
+		/* a flag: bare, or yes/no */
+		if (*val == '\0' || strcmp(val, "yes") == 0 ||
+		    strcmp(val, "true") == 0 || strcmp(val, "on") == 0)
+			return (config_set(cfg, o, NULL, err, errlen));
+		if (strcmp(val, "no") == 0 || strcmp(val, "false") == 0 ||
+		    strcmp(val, "off") == 0) {
+			if (o->type == CONFIG_T_FLAG)
+				*(int *)((char *)cfg + o->offset) = 0;
+			return (0);
+		}
+		snprintf(err, errlen, "%s: '%s' is not yes or no", key, val);
+		return (-1);
+	}
+	if (*val == '\0') {
+		snprintf(err, errlen, "%s: needs a value", key);
+		return (-1);
+	}
+	return (config_set(cfg, o, val, err, errlen));
+}
+
+enum config_result
+config_parse_file(struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	FILE		*fp;
+	char		 line[1024], why[256];
+	unsigned	 lineno = 0;
+	char		*p;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (CONFIG_ERROR);
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(err, errlen, "%s:%u: line too long", path,
+			    lineno);
+			fclose(fp);
+			return (CONFIG_ERROR);
+		}
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		p = config_trim(line);
+		if (*p == '\0')
+			continue;
+		if (config_file_line(cfg, p, why, sizeof(why)) == -1) {
+			/* "--name: reason" reads better as "name: reason" */
+			snprintf(err, errlen, "%s:%u: %s", path, lineno,
+			    why[0] == '-' && why[1] == '-' ? why + 2 : why);
+			fclose(fp);
+			return (CONFIG_ERROR);
+		}
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		return (CONFIG_ERROR);
+	}
+	fclose(fp);
 	return (CONFIG_OK);
 }

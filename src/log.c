@@ -4,17 +4,20 @@
  * through event_set_log_callback so that they obey -q and -v.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "log.h"
 
 static int	log_level = LOG_LEVEL_INFO;
+static char	*log_path;		/* --error-log, or NULL: stderr */
 
 /* Writes one line: "YYYY-mm-ddTHH:MM:SS level: message[: error]". */
 static void
@@ -58,6 +61,51 @@ log_init(int level)
 {
 	log_level = level;
 	event_set_log_callback(log_event_cb);
+}
+
+/* Points stderr at path (appending); -1 with errno if it cannot. */
+static int
+log_redirect(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) == -1)
+		return (-1);
+	fflush(stderr);
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+int
+log_open(const char *path)
+{
+	free(log_path);
+	log_path = NULL;
+	if (path == NULL)
+		return (0);
+	if ((log_path = strdup(path)) == NULL)
+		return (-1);
+	return (log_redirect(path));
+}
+
+int
+log_reopen(void)
+{
+	if (log_path == NULL)
+		return (0);
+	return (log_redirect(log_path));
+}
+
+void
+log_close(void)
+{
+	free(log_path);
+	log_path = NULL;
 }
 
 int

@@ -8,39 +8,145 @@
  */
 #include <sys/resource.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include "alog.h"
 #include "cache.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
 #include "upstream.h"
 
-/* SIGINT or SIGTERM: leave the loop. */
+/* What the signal handlers work on. */
+struct main_ctx {
+	struct event_base	*base;
+	struct server		*srv;
+	const struct config	*cfg;
+	struct event		*drain_ev;	/* polls for the last client */
+	struct timeval		 deadline;	/* of the drain */
+	int			 stopping;
+};
+
+/* Draining: leave once every client is gone or the time is up. */
+static void
+main_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct main_ctx	*ctx = arg;
+	struct timeval	 now, tick = { 0, 50000 };
+
+	(void)fd;
+	(void)what;
+	evutil_gettimeofday(&now, NULL);
+	if (server_nconns(ctx->srv) == 0) {
+		log_info("all requests finished: exiting");
+		event_base_loopexit(ctx->base, NULL);
+		return;
+	}
+	if (evutil_timercmp(&now, &ctx->deadline, >=)) {
+		log_warnx("--shutdown-timeout: closing %u connections still "
+		    "open", server_nconns(ctx->srv));
+		event_base_loopexit(ctx->base, NULL);
+		return;
+	}
+	evtimer_add(ctx->drain_ev, &tick);
+}
+
+/*
+ * SIGINT or SIGTERM: stop accepting and let what is in flight finish
+ * (bounded by --shutdown-timeout); a second signal exits at once.
+ */
 static void
 main_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
-	struct event_base	*base = arg;
+	struct main_ctx	*ctx = arg;
+	struct timeval	 now, tmo;
+	unsigned	 ms = ctx->cfg->ops.shutdown_timeout_ms;
 
 	(void)what;
-	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopexit(base, NULL);
+	if (ctx->stopping++ > 0 || ms == 0) {
+		log_info("signal %d: exiting now", (int)sig);
+		event_base_loopexit(ctx->base, NULL);
+		return;
+	}
+	log_info("signal %d: shutting down: no new connections, waiting up "
+	    "to %u ms for %u open ones", (int)sig, ms,
+	    server_nconns(ctx->srv));
+	server_drain(ctx->srv);
+	evutil_gettimeofday(&now, NULL);
+	tmo.tv_sec = ms / 1000;
+	tmo.tv_usec = (ms % 1000) * 1000;
+	evutil_timeradd(&now, &tmo, &ctx->deadline);
+	main_drain_cb(-1, 0, ctx);
 }
 
-/* SIGHUP: nothing to reopen or reload yet; do not die of it. */
+/* SIGHUP: reopen the log files (after logrotate moved them). */
 static void
 main_sighup_cb(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
 	(void)arg;
-	log_info("SIGHUP: nothing to reload");
+	if (log_reopen() == -1)
+		log_warn("SIGHUP: cannot reopen the error log");
+	if (alog_reopen() == -1)
+		log_warn("SIGHUP: cannot reopen the access log");
+	log_info("SIGHUP: log files reopened");
+}
+
+/*
+ * --daemon: fork; the parent waits until the child is serving (or has
+ * failed) and exits with its verdict, so a service manager or a script
+ * sees a real start.  Returns the write end of the pipe in the child.
+ */
+static int
+main_daemonize(void)
+{
+	int	 p[2], fd;
+	char	 c = 1;
+	pid_t	 pid;
+
+	if (pipe(p) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		/* 0 bytes: the child died before it was ready */
+		if (read(p[0], &c, 1) != 1)
+			_exit(1);
+		_exit(c == 0 ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return (p[1]);
+}
+
+/* Writes our PID to path; -1 on failure. */
+static int
+main_write_pid(const char *path)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return (-1);
+	fprintf(fp, "%ld\n", (long)getpid());
+	return (fclose(fp) == EOF ? -1 : 0);
 }
 
 /*
@@ -113,7 +219,10 @@ main(int argc, char **argv)
 	struct cache		*cache = NULL;
 	struct server		*srv;
 	struct event		*sigint, *sigterm, *sighup;
+	struct main_ctx		 ctx;
 	char			 err[256];
+	int			 ready_fd = -1;
+	char			 ok = 0;
 
 	config_defaults(&cfg);
 	switch (config_parse_argv(&cfg, argc, argv, stdout, err,
@@ -128,7 +237,29 @@ main(int argc, char **argv)
 	case CONFIG_OK:
 		break;
 	}
+	if (cfg.ops.check_only) {
+		printf("evproxy: configuration OK%s%s\n",
+		    cfg.ops.config_file != NULL ? ": " : "",
+		    cfg.ops.config_file != NULL ? cfg.ops.config_file : "");
+		config_clear(&cfg);
+		return (0);
+	}
 	log_init(cfg.verbosity);
+	if (log_open(cfg.ops.error_log) == -1) {
+		fprintf(stderr, "evproxy: --error-log %s: %s\n",
+		    cfg.ops.error_log, strerror(errno));
+		config_clear(&cfg);
+		return (1);
+	}
+	if (alog_open(cfg.ops.access_log, (enum alog_format)
+	    cfg.ops.log_format) == -1) {
+		fprintf(stderr, "evproxy: --access-log %s: %s\n",
+		    cfg.ops.access_log, strerror(errno));
+		config_clear(&cfg);
+		return (1);
+	}
+	if (cfg.ops.daemon)
+		ready_fd = main_daemonize();
 	/* libevent writes with writev/sendfile, not MSG_NOSIGNAL */
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile(cfg.server.max_connections);
@@ -157,17 +288,31 @@ main(int argc, char **argv)
 		config_clear(&cfg);
 		return (1);
 	}
-	sigint = evsignal_new(base, SIGINT, main_signal_cb, base);
-	sigterm = evsignal_new(base, SIGTERM, main_signal_cb, base);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.base = base;
+	ctx.srv = srv;
+	ctx.cfg = &cfg;
+	sigint = evsignal_new(base, SIGINT, main_signal_cb, &ctx);
+	sigterm = evsignal_new(base, SIGTERM, main_signal_cb, &ctx);
+	ctx.drain_ev = evtimer_new(base, main_drain_cb, &ctx);
 	sighup = evsignal_new(base, SIGHUP, main_sighup_cb, NULL);
 	if (sigint == NULL || sigterm == NULL || sighup == NULL ||
+	    ctx.drain_ev == NULL ||
 	    event_add(sigint, NULL) || event_add(sigterm, NULL) ||
 	    event_add(sighup, NULL))
 		fatalx("cannot install signal handlers");
 
+	if (cfg.ops.pid_file != NULL && main_write_pid(cfg.ops.pid_file) == -1)
+		fatal("--pid-file %s", cfg.ops.pid_file);
 	log_info("listening on %s port %u", cfg.server.addr, server_port(srv));
 	printf("Ready to serve...\n");
 	fflush(stdout);
+	if (ready_fd != -1) {
+		/* the parent exits 0 now */
+		if (write(ready_fd, &ok, 1) != 1)
+			log_warn("daemon: telling the parent");
+		close(ready_fd);
+	}
 	event_base_dispatch(base);
 
 	server_free(srv);
@@ -179,8 +324,13 @@ main(int argc, char **argv)
 	event_free(sigint);
 	event_free(sigterm);
 	event_free(sighup);
+	event_free(ctx.drain_ev);
 	event_base_free(base);
 	libevent_global_shutdown();
+	if (cfg.ops.pid_file != NULL)
+		unlink(cfg.ops.pid_file);
+	alog_close();
+	log_close();
 	config_clear(&cfg);
 	return (0);
 }

@@ -53,7 +53,7 @@ server_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	srv->accept_paused = 0;
-	if (!srv->conns_full)
+	if (!srv->conns_full && !srv->draining)
 		evconnlistener_enable(srv->listener);
 }
 
@@ -265,6 +265,23 @@ server_is_self(const struct server *srv, const char *host, unsigned port)
 	    memcmp(a, self, family == AF_INET ? 4 : 16) == 0)
 		return (1);
 	return (0);
+}
+
+void
+server_drain(struct server *srv)
+{
+	if (srv->draining)
+		return;
+	srv->draining = 1;
+	evconnlistener_disable(srv->listener);
+	server_tunnel_end_all(srv);
+	server_conn_drain(srv);
+}
+
+unsigned
+server_nconns(const struct server *srv)
+{
+	return (srv->nconns);
 }
 
 unsigned

@@ -55,7 +55,8 @@ enum server_conn_timer {
 	CONN_TIMER_HEAD,	/* deadline for the whole request head */
 	CONN_TIMER_BODY,	/* longest pause inside a body */
 	CONN_TIMER_REJECT,	/* answer the rejection now */
-	CONN_TIMER_LINGER	/* stop draining after our error reply */
+	CONN_TIMER_LINGER,	/* stop draining after our error reply */
+	CONN_TIMER_CLOSE	/* shutting down: close once not busy */
 };
 
 struct server_conn {
@@ -279,7 +280,7 @@ server_conn_free(struct server_conn *conn)
 	srv->nconns--;
 	if (srv->conns_full && srv->nconns < srv->cfg->server.max_connections) {
 		srv->conns_full = 0;
-		if (!srv->accept_paused)
+		if (!srv->accept_paused && !srv->draining)
 			evconnlistener_enable(srv->listener);
 	}
 	free(conn);
@@ -384,10 +385,33 @@ server_conn_reply_done(struct server_conn *conn)
 	if (conn == NULL || !conn->busy)
 		return;
 	conn->busy = 0;
+	if (conn->srv->draining && !conn->rejected) {
+		/* evhttp is finishing this reply: close on a clean stack */
+		struct timeval zero = { 0, 0 };
+
+		conn->timer_kind = CONN_TIMER_CLOSE;
+		evtimer_add(conn->timer, &zero);
+		return;
+	}
 	/* a pipelined head's time starts now */
 	conn->head_msgs = (uint64_t)-1;
 	if (!conn->rejected)
 		server_conn_timers(conn);
+}
+
+void
+server_conn_drain(struct server *srv)
+{
+	struct server_conn	*conn, *next;
+
+	for (conn = TAILQ_FIRST(&srv->conns); conn != NULL; conn = next) {
+		next = TAILQ_NEXT(conn, entry);
+		/* busy ones close after their reply; errors after theirs */
+		if (conn->busy || conn->req != NULL || conn->replying ||
+		    conn->tunnel != NULL)
+			continue;
+		evhttp_connection_free(conn->evcon);	/* frees conn */
+	}
 }
 
 void
@@ -555,6 +579,11 @@ server_conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case CONN_TIMER_LINGER:
 		evhttp_connection_free(conn->evcon);	/* runs our close cb */
+		break;
+	case CONN_TIMER_CLOSE:
+		if (!conn->busy && conn->req == NULL && !conn->replying &&
+		    conn->tunnel == NULL && conn->evcon != NULL)
+			evhttp_connection_free(conn->evcon);
 		break;
 	case CONN_TIMER_NONE:
 		break;

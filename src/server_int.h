@@ -45,6 +45,7 @@ struct server {
 	unsigned		 nconns;
 	int			 conns_full;	/* at --max-connections */
 	int			 accept_paused;	/* out of descriptors */
+	int			 draining;	/* shutting down */
 	struct server_conn	**connmap;	/* by descriptor */
 	size_t			 nconnmap;
 	/* CONNECT tunnels (server_tunnel.c) */
@@ -72,6 +73,10 @@ const char *server_conn_client(const struct server_conn *);
 int	server_conn_is_purge(const struct server_conn *);
 /* The request in service on the connection (NULL: handed back). */
 void	server_conn_set_req(struct server_conn *, struct server_req *);
+/* Closes idle connections; busy ones close after their reply (drain). */
+void	server_conn_drain(struct server *);
+/* Ends a tunnel now (drain). */
+void	server_tunnel_end_all(struct server *);
 /* The reply to the request in service was written (evhttp reads again). */
 void	server_conn_reply_done(struct server_conn *);
 /* The connection became a tunnel (NULL: the tunnel ended). */

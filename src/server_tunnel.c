@@ -473,6 +473,22 @@ server_tunnel_closed(struct server_tunnel *t)
 }
 
 void
+server_tunnel_end_all(struct server *srv)
+{
+	struct server_tunnel	*t, *next;
+
+	for (t = TAILQ_FIRST(&srv->tunnels); t != NULL; t = next) {
+		next = TAILQ_NEXT(t, entry);
+		if (!t->connected) {
+			/* still connecting: nothing relayed yet */
+			tunnel_end(t, "shutting down before the origin answered");
+			continue;
+		}
+		tunnel_end(t, "shutting down");
+	}
+}
+
+void
 server_tunnel_free_all(struct server *srv)
 {
 	/* evhttp_free() ended them all through the close callbacks */
