@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 
 PKGS="build-essential cmake pkg-config libevent-dev check curl netcat-openbsd
-    python3 openssl clang libclang-rt-14-dev"
+    python3 openssl clang libclang-rt-14-dev valgrind chromium"
 
 # Installs (as root) or names the Debian packages that are missing.
 setup() {

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -39,6 +40,7 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "alog.h"
 #include "config.h"
 #include "http_frame.h"
 #include "log.h"
@@ -511,6 +513,25 @@ server_conn_fail(struct server_conn *conn, int status, const char *title,
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
+/* A rejected connection goes to the counters and the access log. */
+static void
+server_conn_account(const struct server_conn *conn, int status,
+    const char *why)
+{
+	struct stats_req	 sr;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.when = time(NULL);
+	sr.client = conn->client;
+	sr.method = "-";
+	sr.url = "-";
+	sr.status = status;
+	sr.result = "ERROR";
+	sr.why = why;
+	stats_record(&sr);
+	alog_write(&sr);
+}
+
 /* Rejects what the client sent: status, a title and the reason. */
 static void
 server_conn_reject(struct server_conn *conn, int status, const char *title,
@@ -525,6 +546,7 @@ server_conn_reject(struct server_conn *conn, int status, const char *title,
 	stats_inc(errors);
 	log_warnx("%s %s: %d %s: %s", conn->client, status == 403 ?
 	    "denied" : "rejected", status, title, why);
+	server_conn_account(conn, status, why);
 	conn->rejected = 1;
 	conn->status = status;
 	conn->title = title;

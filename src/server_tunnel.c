@@ -39,6 +39,7 @@
 #include <event2/http.h>
 #include <event2/util.h>
 
+#include "alog.h"
 #include "config.h"
 #include "log.h"
 #include "server_int.h"
@@ -93,6 +94,31 @@ tunnel_port_allowed(const struct config_server *cs, unsigned port)
 	return (0);
 }
 
+/* Hands the tunnel to the counters and the access log. */
+static void
+tunnel_account(const struct server_tunnel *t, int status, const char *why)
+{
+	struct stats_req	 sr;
+	struct timeval		 now, d;
+
+	evutil_gettimeofday(&now, NULL);
+	evutil_timersub(&now, &t->start, &d);
+	memset(&sr, 0, sizeof(sr));
+	sr.when = now.tv_sec;
+	sr.client = t->client;
+	sr.method = "CONNECT";
+	sr.url = t->target;
+	sr.host = t->host;
+	sr.status = status;
+	sr.result = status == 200 ? "TUNNEL" : "ERROR";
+	sr.bytes = t->down.bytes;
+	sr.upstream_status = 0;
+	sr.ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
+	sr.why = why;
+	stats_record(&sr);
+	alog_write(&sr);
+}
+
 /* Ends the tunnel: evhttp frees the client side, our close cb the rest. */
 static void
 tunnel_end(struct server_tunnel *t, const char *why)
@@ -108,6 +134,7 @@ tunnel_end(struct server_tunnel *t, const char *why)
 	    t->client, t->target, why,
 	    (unsigned long long)t->up.bytes, (unsigned long long)t->down.bytes,
 	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000);
+	tunnel_account(t, t->connected ? 200 : 502, why);
 	/* safe inside a bufferevent callback: it holds a reference */
 	evhttp_connection_free(t->evcon);
 }
@@ -208,6 +235,7 @@ tunnel_fail_connect(struct server_tunnel *t, short what)
 		why = upstream_err_str(UPSTREAM_ERR_CONNECT);
 	snprintf(cause, sizeof(cause), "%s (CONNECT %s)", why, t->target);
 	log_info("%s CONNECT %s %d %s", t->client, t->target, status, why);
+	tunnel_account(t, status, why);
 	stats_inc(errors);
 	/* the page is written on the client side; the origin side goes */
 	bufferevent_free(t->obev);
@@ -353,6 +381,27 @@ tunnel_idle_cb(evutil_socket_t fd, short what, void *arg)
 	tunnel_end(t, "idle (--tunnel-timeout)");
 }
 
+/* Refuses a CONNECT before any tunnel exists: page, log, access line. */
+static void
+tunnel_refuse(struct server_conn *conn, struct evhttp_request *ereq,
+    int status, const char *title, const char *why)
+{
+	struct stats_req	 sr;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.when = time(NULL);
+	sr.client = server_conn_client(conn);
+	sr.method = "CONNECT";
+	sr.url = evhttp_request_get_uri(ereq);
+	sr.status = status;
+	sr.result = "ERROR";
+	sr.why = why;
+	stats_inc(errors);
+	stats_record(&sr);
+	alog_write(&sr);
+	server_conn_fail(conn, status, title, why);
+}
+
 void
 server_tunnel_start(struct server *srv, struct server_conn *conn,
     struct evhttp_request *ereq)
@@ -372,7 +421,7 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 	}
 	if (!server_conn_allowed(conn)) {
 		/* denied clients are answered at accept (server_conn.c) */
-		server_conn_fail(conn, 403, "Forbidden", "the client address "
+		tunnel_refuse(conn, ereq, 403, "Forbidden", "the client address "
 		    "is not allowed to use this proxy (--allow)");
 		return;
 	}
@@ -382,14 +431,14 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 	    strlen(host) >= sizeof(t->host)) {
 		log_info("%s CONNECT %s 400", server_conn_client(conn),
 		    evhttp_request_get_uri(ereq));
-		server_conn_fail(conn, 400, "Bad Request",
+		tunnel_refuse(conn, ereq, 400, "Bad Request",
 		    "CONNECT needs host:port");
 		return;
 	}
 	if (server_is_self(srv, host, (unsigned)port)) {
 		log_info("%s CONNECT %s:%d 508 loop", server_conn_client(conn),
 		    host, port);
-		server_conn_fail(conn, 508, "Loop Detected", "the CONNECT "
+		tunnel_refuse(conn, ereq, 508, "Loop Detected", "the CONNECT "
 		    "target is this proxy itself");
 		return;
 	}
@@ -398,11 +447,11 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 		    "allowed (--connect-ports)", port);
 		log_info("%s CONNECT %s:%d 403 port not allowed",
 		    server_conn_client(conn), host, port);
-		server_conn_fail(conn, 403, "Forbidden", cause);
+		tunnel_refuse(conn, ereq, 403, "Forbidden", cause);
 		return;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		server_conn_fail(conn, 503, "Service Unavailable",
+		tunnel_refuse(conn, ereq, 503, "Service Unavailable",
 		    "out of memory");
 		return;
 	}
@@ -429,7 +478,7 @@ server_tunnel_start(struct server *srv, struct server_conn *conn,
 		if (t->idle_ev != NULL)
 			event_free(t->idle_ev);
 		free(t);
-		server_conn_fail(conn, 503, "Service Unavailable",
+		tunnel_refuse(conn, ereq, 503, "Service Unavailable",
 		    "out of memory");
 		return;
 	}
