@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NROWS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 #define ARGS_MAX	12		/* argv[1..], NULL-terminated */
@@ -393,6 +394,131 @@ check_config_run(struct config *cfg, const char *const *args, char **out,
 	return (r);
 }
 
+
+/*
+ * Config files: each row is a file's text, whether it parses, and for a
+ * failure the start of the message after "FILE:".  Good rows check a few
+ * fields they set.
+ */
+static const struct {
+	const char	*text;
+	int		 ok;
+	const char	*err;		/* expected after "PATH:" */
+	unsigned	 port;
+	unsigned	 client_ms;
+	int		 no_cache;
+	unsigned	 nallow;
+	int		 log_format;
+} file_rows[] = {
+	{ "", 1, NULL, 8888, 60000, 0, 0, 0 },
+	{ "# only a comment\n\n   \n", 1, NULL, 8888, 60000, 0, 0, 0 },
+	{ "port 3128\n", 1, NULL, 3128, 60000, 0, 0, 0 },
+	{ "port = 3128  # trailing comment\n", 1, NULL, 3128, 60000, 0, 0, 0 },
+	{ "port=3128\n", 1, NULL, 3128, 60000, 0, 0, 0 },
+	{ "\tclient-timeout 1.5\r\n", 1, NULL, 8888, 1500, 0, 0, 0 },
+	{ "no-cache\n", 1, NULL, 8888, 60000, 1, 0, 0 },
+	{ "no-cache yes\n", 1, NULL, 8888, 60000, 1, 0, 0 },
+	{ "no-cache yes\nno-cache no\n", 1, NULL, 8888, 60000, 0, 0, 0 },
+	{ "allow 10.0.0.0/8\nallow ::1\n", 1, NULL, 8888, 60000, 0, 2, 0 },
+	{ "log-format \"json\"\n", 1, NULL, 8888, 60000, 0, 0, 2 },
+	{ "log-format combined\n", 1, NULL, 8888, 60000, 0, 0, 1 },
+	{ "colour blue\n", 0, "1: unknown key 'colour'", 0, 0, 0, 0, 0 },
+	{ "\n\nport 99999\n", 0, "3: port: '99999' is not a number", 0, 0,
+	    0, 0, 0 },
+	{ "port\n", 0, "1: port: needs a value", 0, 0, 0, 0, 0 },
+	{ "no-cache maybe\n", 0, "1: no-cache: 'maybe' is not yes or no", 0,
+	    0, 0, 0, 0 },
+	{ "help\n", 0, "1: 'help' cannot be set in a file", 0, 0, 0, 0, 0 },
+	{ "config x.conf\n", 0, "1: 'config' cannot be set in a file", 0, 0,
+	    0, 0, 0 },
+	{ "log-format xml\n", 0, "1: log-format: 'xml' is not one of", 0, 0,
+	    0, 0, 0 },
+	{ "address nowhere\n", 0, "1: address: 'nowhere' is not", 0, 0, 0,
+	    0, 0 },
+};
+
+START_TEST(test_file)
+{
+	struct config		 cfg;
+	char			 path[] = "/tmp/check_config.XXXXXX";
+	char			 err[512], want[512];
+	int			 fd;
+	enum config_result	 r;
+
+	fd = mkstemp(path);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, file_rows[_i].text,
+	    strlen(file_rows[_i].text)), (int)strlen(file_rows[_i].text));
+	close(fd);
+	config_defaults(&cfg);
+	err[0] = '\0';
+	r = config_parse_file(&cfg, path, err, sizeof(err));
+	unlink(path);
+	if (file_rows[_i].ok) {
+		ck_assert_msg(r == CONFIG_OK, "'%s': %s", file_rows[_i].text,
+		    err);
+		ck_assert_uint_eq(cfg.server.port, file_rows[_i].port);
+		ck_assert_uint_eq(cfg.server.client_timeout_ms,
+		    file_rows[_i].client_ms);
+		ck_assert_int_eq(cfg.cache.disabled, file_rows[_i].no_cache);
+		ck_assert_uint_eq(cfg.server.nallow, file_rows[_i].nallow);
+		ck_assert_int_eq(cfg.ops.log_format, file_rows[_i].log_format);
+	} else {
+		ck_assert_int_eq(r, CONFIG_ERROR);
+		snprintf(want, sizeof(want), "%s:%s", path, file_rows[_i].err);
+		ck_assert_msg(strncmp(err, want, strlen(want)) == 0,
+		    "'%s': got '%s', want '%s...'", file_rows[_i].text, err,
+		    want);
+	}
+	config_clear(&cfg);
+}
+END_TEST
+
+/* --config: the file is read, then the command line wins. */
+START_TEST(test_file_precedence)
+{
+	struct config	 cfg;
+	char		 path[] = "/tmp/check_config.XXXXXX";
+	char		 err[512], opt[64];
+	const char	 text[] = "port 3128\nclient-timeout 5\n"
+			    "allow 10.0.0.0/8\nallow 192.168.0.0/16\n";
+	char		*argv[8];
+	int		 fd;
+	FILE		*out = fopen("/dev/null", "w");
+
+	fd = mkstemp(path);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
+	    (int)sizeof(text) - 1);
+	close(fd);
+	snprintf(opt, sizeof(opt), "--config=%s", path);
+	argv[0] = "evproxy";
+	argv[1] = opt;
+	argv[2] = "-p";
+	argv[3] = "8080";
+	argv[4] = NULL;
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_parse_argv(&cfg, 4, argv, out, err,
+	    sizeof(err)), CONFIG_OK);
+	ck_assert_uint_eq(cfg.server.port, 8080);		/* argv wins */
+	ck_assert_uint_eq(cfg.server.client_timeout_ms, 5000);	/* file */
+	ck_assert_uint_eq(cfg.server.nallow, 2);
+	config_clear(&cfg);
+
+	/* an --allow on the command line replaces the file's list */
+	argv[2] = "--allow";
+	argv[3] = "127.0.0.1";
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_parse_argv(&cfg, 4, argv, out, err,
+	    sizeof(err)), CONFIG_OK);
+	ck_assert_uint_eq(cfg.server.nallow, 1);
+	ck_assert_uint_eq(cfg.server.port, 3128);
+	config_clear(&cfg);
+	unlink(path);
+	fclose(out);
+}
+END_TEST
+
 START_TEST(test_argv)
 {
 	struct config	 cfg;
@@ -517,6 +643,8 @@ config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_loop_test(tc, test_argv, 0, NROWS(argv_rows));
 	tcase_add_loop_test(tc, test_argv_again, 0, NROWS(again_rows));
+	tcase_add_loop_test(tc, test_file, 0, NROWS(file_rows));
+	tcase_add_test(tc, test_file_precedence);
 	suite_add_tcase(s, tc);
 	return (s);
 }
