@@ -16,7 +16,9 @@
 # PROXY_USE_RUNNING=host:port to test a daemon you started yourself;
 # PYTHON=/usr/bin/python3 (say) picks the interpreter of tools/;
 # PROXY_WRAP="prlimit --nofile=40:40" (say) to run the daemon under a
-# command that execs it (so $PROXY_PID stays the daemon's).
+# command that execs it (so $PROXY_PID stays the daemon's);
+# ORIGIN_ADDR=127.0.0.2 (say) to start the origin on another address;
+# CHROMIUM=/path/to/chromium and BROWSER_TIMEOUT=SECS for browser_load.
 # The python3 helpers in tools/ (raw HTTP client, echo server, connection
 # holder) are run through the raw_http, echo_start and holder_start
 # helpers at the end of this file.
@@ -92,16 +94,17 @@ wait_for_line() {
 	return 1
 }
 
-# Starts the suite's origin; sets ORIGIN_PORT, ORIGIN_RAW, ORIGIN and
-# ORIGIN_PID.
+# Starts the suite's origin on ORIGIN_ADDR (default 127.0.0.1); sets
+# ORIGIN_PORT, ORIGIN_RAW, ORIGIN and ORIGIN_PID.
 origin_start() {
-	"$ORIGIN_BIN" -a 127.0.0.1 "$@" >"$T/origin.out" 2>"$T/origin.log" &
+	"$ORIGIN_BIN" -a "${ORIGIN_ADDR:-127.0.0.1}" "$@" >"$T/origin.out" \
+	    2>"$T/origin.log" &
 	ORIGIN_PID=$!
 	PIDS="$PIDS $!"
 	wait_for_line "$T/origin.out" '^PORT ' 10 || fail "origin did not start"
 	ORIGIN_PORT=$(awk '/^PORT /{print $2}' "$T/origin.out")
 	ORIGIN_RAW=$(awk '/^PORT /{print $3}' "$T/origin.out")
-	ORIGIN="127.0.0.1:$ORIGIN_PORT"
+	ORIGIN="${ORIGIN_ADDR:-127.0.0.1}:$ORIGIN_PORT"
 }
 
 # Starts the suite's DNS server; sets DNS_PORT.
@@ -431,4 +434,155 @@ proxy_fd_count() {
 # Counts the lines of the proxy log that match ERE $1.
 log_count() {
 	grep -Ec -- "$1" "$T/proxy.log"
+}
+
+# ---- A real browser: headless Chromium (browser/) ----
+
+# The suite's test page and its sub-resources (origin.c, /site/).
+BROWSER_SITE="/site/page.html /site/style.css /site/img/a.png /site/app.js"
+
+# Loads URL $2 in headless Chromium (extra flags $3..., e.g. the proxy)
+# with a fresh profile, so nothing can come from the browser's own cache.
+# Saves the DOM after the load event in $T/$1.html, a 400x300 screenshot
+# in $T/$1.png and Chromium's noisy stderr in $T/$1.err.  CHROMIUM names
+# the browser (default chromium); a missing one fails the scenario.  The
+# run is bounded by BROWSER_TIMEOUT seconds (default 45).
+browser_load() {
+	_bn=$1
+	_bu=$2
+	shift 2
+	command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 || fail \
+	    "${CHROMIUM:-chromium} not found: this scenario needs a real" \
+	    "browser (apt-get install chromium; the CI installs it)"
+	mkdir -p "$T/$_bn.home"
+	# timeout puts itself and the browser in a process group of their
+	# own (no --foreground); on expiry it signals that whole group, and
+	# afterwards the group is killed by its ID, whatever remains of it
+	HOME="$T/$_bn.home" XDG_CONFIG_HOME="$T/$_bn.home/config" \
+	    XDG_CACHE_HOME="$T/$_bn.home/cache" \
+	    timeout -k 5 "${BROWSER_TIMEOUT:-45}" "${CHROMIUM:-chromium}" \
+	    --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+	    --no-first-run --no-default-browser-check --disable-sync \
+	    --disable-background-networking --disable-component-update \
+	    --disable-extensions --disable-default-apps \
+	    --user-data-dir="$T/$_bn.profile" --window-size=400,300 \
+	    --force-device-scale-factor=1 --hide-scrollbars \
+	    --screenshot="$T/$_bn.png" --dump-dom "$@" "$_bu" \
+	    </dev/null >"$T/$_bn.html" 2>"$T/$_bn.err" &
+	_bp=$!
+	PIDS="$PIDS $_bp"
+	wait "$_bp"
+	_brc=$?
+	PIDS=${PIDS% $_bp}
+	kill -KILL "-$_bp" 2>/dev/null
+	_be=$(grep -v dbus "$T/$_bn.err" | tail -n 5)
+	case $_brc in
+	0)	;;
+	124|137)
+		fail "$_bn: chromium ran over ${BROWSER_TIMEOUT:-45} s: $_be" ;;
+	*)	fail "$_bn: chromium exited $_brc: $_be" ;;
+	esac
+	[ -s "$T/$_bn.html" ] && [ -s "$T/$_bn.png" ] ||
+	    fail "$_bn: chromium wrote no DOM or no screenshot: $_be"
+}
+
+# Asserts that browser_load $1 rendered the test page with all its
+# sub-resources.  In the DOM: app.js ran and, after the load event, found
+# the stylesheet applied to #box and the image decoded.  In the
+# screenshot: #box is blue (#2080ff) where the page says it is, and
+# nowhere else, and the image's 8x8 checkerboard is where the page says.
+expect_page_rendered() {
+	_d="$T/$1.html"
+	for _a in 'data-js="ran"' 'data-loaded="yes"' 'data-box-width="123px"' \
+	    'data-box-bg="rgb(32, 128, 255)"' 'data-img="8x8"'; do
+		grep -qF -- "$_a" "$_d" ||
+		    fail "$1: the DOM lacks $_a: $(grep '<body' "$_d")"
+	done
+	_box=$(sed -n 's/.* data-box-rect="\([0-9,]*\)".*/\1/p' "$_d")
+	_img=$(sed -n 's/.* data-img-rect="\([0-9,]*\)".*/\1/p' "$_d")
+	python_resolve
+	"$PYTHON" - "$T/$1.png" "$_box" "$_img" >"$T/$1.pixels" 2>&1 <<'EOF' ||
+import struct, sys, zlib
+
+def png_rows(path):
+    # 8-bit RGB(A), non-interlaced, as Chromium writes screenshots
+    d = open(path, "rb").read()
+    if d[:8] != b"\x89PNG\r\n\x1a\n":
+        sys.exit("not a PNG")
+    i, idat = 8, b""
+    while i < len(d):
+        n, = struct.unpack(">I", d[i:i + 4])
+        t, c = d[i + 4:i + 8], d[i + 8:i + 8 + n]
+        i += 12 + n
+        if t == b"IHDR":
+            w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", c)
+        elif t == b"IDAT":
+            idat += c
+    if depth != 8 or ctype not in (2, 6) or lace:
+        sys.exit("unexpected PNG format %d/%d/%d" % (depth, ctype, lace))
+    bpp = 3 if ctype == 2 else 4
+    raw, stride, p = zlib.decompress(idat), w * bpp, 0
+    prev, rows = bytearray(stride), []
+    for y in range(h):
+        f, line = raw[p], bytearray(raw[p + 1:p + 1 + stride])
+        p += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[x] = (line[x] + pr) & 255
+        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, bpp)])
+        prev = line
+    return rows
+
+def rect(s):
+    try:
+        x, y, w, h = (int(v) for v in s.split(","))
+    except ValueError:
+        sys.exit("bad rect '%s'" % s)
+    return x, y, w, h
+
+def count(rows, colour, r=None):
+    x0, y0, w, h = r if r else (0, 0, len(rows[0]), len(rows))
+    return sum(px == colour for row in rows[y0:y0 + h] for px in row[x0:x0 + w])
+
+rows = png_rows(sys.argv[1])
+box, img = rect(sys.argv[2]), rect(sys.argv[3])
+blue, red, dark = (32, 128, 255), (224, 64, 32), (32, 96, 224)
+inbox, allblue = count(rows, blue, box), count(rows, blue)
+print("box", box, "blue", inbox, "of", box[2] * box[3], "total", allblue)
+if inbox < box[2] * box[3] // 2 or allblue != inbox:
+    sys.exit("#box is not blue where the page puts it")
+n1, n2 = count(rows, red, img), count(rows, dark, img)
+print("img", img, "checkerboard", n1, n2, "of", img[2] * img[3])
+if n1 + n2 < img[2] * img[3] * 9 // 10 or min(n1, n2) < img[2] * img[3] // 3:
+    sys.exit("the image's checkerboard is not where the page puts it")
+EOF
+	    fail "$1: screenshot $T/$1.png: $(tail -n 3 "$T/$1.pixels")"
+}
+
+# Asserts that the origin saw each path of the test page exactly once and
+# that the proxy's log, after its first $2 lines, says it served each
+# with cache result $1 (MISS or HIT); waits up to 5 s for the lines.
+expect_site_served() {
+	for _p in $BROWSER_SITE; do
+		expect_origin_hits "$_p" 1
+		_i=0
+		until tail -n +$(($2 + 1)) "$T/proxy.log" |
+		    grep -qF " GET http://$ORIGIN$_p 200 $1 "; do
+			[ $_i -lt 50 ] ||
+			    fail "no '$1' log line for $_p after line $2"
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+	done
 }

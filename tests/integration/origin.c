@@ -234,15 +234,41 @@ static const char origin_style_css[] =
 	"\tbackground: #2080ff;\n"
 	"}\n";
 
+/*
+ * Marks the body data-js="ran" at once; after the load event it also
+ * writes what the stylesheet and the image did into body attributes
+ * (data-box-width, data-box-bg, data-box-rect, data-img, data-img-rect,
+ * data-loaded; a rect is "left,top,width,height" in CSS pixels), so that
+ * a browser's DOM dump shows the page rendered with them.
+ */
 static const char origin_app_js[] =
 	"(function () {\n"
 	"\tfunction mark() {\n"
 	"\t\tdocument.body.dataset.js = \"ran\";\n"
 	"\t}\n"
+	"\tfunction report() {\n"
+	"\t\tvar d = document.body.dataset;\n"
+	"\t\tvar box = document.getElementById(\"box\");\n"
+	"\t\tvar img = document.getElementById(\"img\");\n"
+	"\t\tvar cs = getComputedStyle(box);\n"
+	"\t\tfunction rect(e) {\n"
+	"\t\t\tvar r = e.getBoundingClientRect();\n"
+	"\t\t\treturn [r.left, r.top, r.width, r.height]\n"
+	"\t\t\t    .map(Math.round).join(\",\");\n"
+	"\t\t}\n"
+	"\t\td.boxWidth = cs.width;\n"
+	"\t\td.boxBg = cs.backgroundColor;\n"
+	"\t\td.boxRect = rect(box);\n"
+	"\t\td.img = img.complete && img.naturalWidth > 0 ?\n"
+	"\t\t    img.naturalWidth + \"x\" + img.naturalHeight : \"broken\";\n"
+	"\t\td.imgRect = rect(img);\n"
+	"\t\td.loaded = \"yes\";\n"
+	"\t}\n"
 	"\tif (document.body)\n"
 	"\t\tmark();\n"
 	"\telse\n"
 	"\t\tdocument.addEventListener(\"DOMContentLoaded\", mark);\n"
+	"\twindow.addEventListener(\"load\", report);\n"
 	"})();\n";
 
 /* An 8x8 RGBA checkerboard. */
