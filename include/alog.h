@@ -25,6 +25,8 @@ int	alog_parse_format(const char *s, enum alog_format *f);
 int	alog_open(const char *path, enum alog_format f);
 /* Reopens the file under its name (SIGHUP); -1 if that failed. */
 int	alog_reopen(void);
+/* True if an access log is open. */
+int	alog_enabled(void);
 /* Writes one line; does nothing when the log is off. */
 void	alog_write(const struct stats_req *);
 /* Formats one line (no newline) into buf; the length it needed. */

@@ -42,8 +42,11 @@ alog_fopen(const char *path)
 {
 	FILE	*fp;
 
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0) {
+		/* a pipe or the journal would otherwise get lines in bursts */
+		setvbuf(stdout, NULL, _IOLBF, 0);
 		return (stdout);
+	}
 	if ((fp = fopen(path, "a")) == NULL)
 		return (NULL);
 	setvbuf(fp, NULL, _IOLBF, 0);
@@ -156,6 +159,36 @@ alog_json_str(char *buf, size_t len, size_t off, const char *s)
 	return (off);
 }
 
+/*
+ * Appends s for a quoted field of the combined format: '"', '\\' and
+ * control bytes as \xHH, as nginx does.
+ */
+static size_t
+alog_quoted(char *buf, size_t len, size_t off, const char *s)
+{
+	const unsigned char	*p;
+	char			 esc[8];
+	size_t			 n;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\' || *p < 0x20 || *p >= 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02X", *p);
+		else {
+			esc[0] = (char)*p;
+			esc[1] = '\0';
+		}
+		n = strlen(esc);
+		if (off + n < len)
+			memcpy(buf + off, esc, n);
+		off += n;
+	}
+	if (off < len)
+		buf[off] = '\0';
+	else if (len > 0)
+		buf[len - 1] = '\0';
+	return (off);
+}
+
 /* snprintf at buf + off, returning the new offset (past len if cut). */
 static size_t
 alog_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
@@ -198,10 +231,13 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 	case ALOG_COMBINED:
 		gmtime_r(&r->when, &tm);
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-		return (alog_cat(buf, len, 0, "%s - - [%s] \"%s %s HTTP/1.1\" "
-		    "%d %llu \"-\" \"-\" %s %ldms %d", r->client, stamp,
-		    r->method, r->url, r->status, (unsigned long long)r->bytes,
-		    r->result, r->ms, r->upstream_status));
+		off = alog_cat(buf, len, 0, "%s - - [%s] \"%s ", r->client,
+		    stamp, r->method);
+		off = alog_quoted(buf, len, off, r->url);
+		return (alog_cat(buf, len, off, " HTTP/1.1\" %d %llu \"-\" "
+		    "\"-\" %s %ldms %d", r->status,
+		    (unsigned long long)r->bytes, r->result, r->ms,
+		    r->upstream_status));
 	case ALOG_JSON:
 		gmtime_r(&r->when, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -223,19 +259,34 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 	return (0);
 }
 
+int
+alog_enabled(void)
+{
+	return (alog_fp != NULL);
+}
+
 void
 alog_write(const struct stats_req *r)
 {
-	char	 line[ALOG_LINE_MAX];
+	char	 line[ALOG_LINE_MAX], *big = NULL, *p = line;
 	size_t	 n;
 
 	if (alog_fp == NULL)
 		return;
-	n = alog_format_line(line, sizeof(line) - 1, alog_fmt, r);
-	if (n >= sizeof(line) - 1)
-		n = sizeof(line) - 2;	/* cut: a very long URL */
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	if (fputs(line, alog_fp) == EOF)
+	n = alog_format_line(line, sizeof(line), alog_fmt, r);
+	if (n + 2 > sizeof(line)) {
+		/* a long URL: never cut a line (a cut JSON line is no JSON) */
+		if ((big = malloc(n + 2)) == NULL) {
+			log_warnx("access log: out of memory for a %zu-byte "
+			    "line", n);
+			return;
+		}
+		alog_format_line(big, n + 2, alog_fmt, r);
+		p = big;
+	}
+	p[n] = '\n';
+	p[n + 1] = '\0';
+	if (fputs(p, alog_fp) == EOF)
 		log_warn("access log");
+	free(big);
 }

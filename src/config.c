@@ -319,6 +319,9 @@ config_parse_size(const char *s, uint64_t *bytes)
 	return (0);
 }
 
+/* Set while argv is parsed after a config file: see config_parse_argv. */
+static int	config_allow_replace;
+
 /* Stores one option's value into cfg; -1 with err filled if bad. */
 static int
 config_set(struct config *cfg, const struct config_option *o,
@@ -386,6 +389,11 @@ config_set(struct config *cfg, const struct config_option *o,
 		*(int *)p = 1;
 		return (0);
 	case CONFIG_T_ALLOW:
+		if (config_allow_replace) {
+			/* the command line's first --allow replaces the file's */
+			cfg->server.nallow = 0;
+			config_allow_replace = 0;
+		}
 		if (cfg->server.nallow == CONFIG_ALLOW_MAX) {
 			snprintf(err, errlen, "--%s: more than %d networks",
 			    o->name, CONFIG_ALLOW_MAX);
@@ -589,22 +597,6 @@ config_parse_argv_once(struct config *cfg, int argc, char **argv, FILE *out,
 	return (CONFIG_OK);
 }
 
-/* True if argv names --allow (then it replaces the file's list). */
-static int
-config_argv_has_allow(int argc, char **argv)
-{
-	int	 i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strncmp(argv[i], "--allow", 7) == 0 &&
-		    (argv[i][7] == '\0' || argv[i][7] == '='))
-			return (1);
-	}
-	return (0);
-}
-
 enum config_result
 config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
     char *err, size_t errlen)
@@ -626,9 +618,11 @@ config_parse_argv(struct config *cfg, int argc, char **argv, FILE *out,
 	free(file);
 	if (r != CONFIG_OK)
 		return (r);
-	if (config_argv_has_allow(argc, argv))
-		cfg->server.nallow = 0;
-	return (config_parse_argv_once(cfg, argc, argv, out, err, errlen));
+	/* getopt knows abbreviations (--al): let it find the --allow */
+	config_allow_replace = 1;
+	r = config_parse_argv_once(cfg, argc, argv, out, err, errlen);
+	config_allow_replace = 0;
+	return (r);
 }
 
 /* Trims spaces and tabs at both ends of s, in place. */

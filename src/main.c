@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/dns.h>
@@ -24,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "server.h"
+#include "stats.h"
 #include "upstream.h"
 
 /* What the signal handlers work on. */
@@ -92,14 +94,21 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 static void
 main_sighup_cb(evutil_socket_t sig, short what, void *arg)
 {
+	int	 bad = 0;
+
 	(void)sig;
 	(void)what;
 	(void)arg;
-	if (log_reopen() == -1)
+	if (log_reopen() == -1) {
 		log_warn("SIGHUP: cannot reopen the error log");
-	if (alog_reopen() == -1)
+		bad = 1;
+	}
+	if (alog_reopen() == -1) {
 		log_warn("SIGHUP: cannot reopen the access log");
-	log_info("SIGHUP: log files reopened");
+		bad = 1;
+	}
+	if (!bad)
+		log_info("SIGHUP: log files reopened");
 }
 
 /*
@@ -245,11 +254,13 @@ main(int argc, char **argv)
 		return (0);
 	}
 	log_init(cfg.verbosity);
-	if (log_open(cfg.ops.error_log) == -1) {
-		fprintf(stderr, "evproxy: --error-log %s: %s\n",
-		    cfg.ops.error_log, strerror(errno));
+	stats_init(time(NULL));
+	if (cfg.ops.daemon && cfg.ops.access_log != NULL &&
+	    strcmp(cfg.ops.access_log, "-") == 0) {
+		fprintf(stderr, "evproxy: --access-log - (standard output) "
+		    "cannot be used with --daemon\n");
 		config_clear(&cfg);
-		return (1);
+		return (2);
 	}
 	if (alog_open(cfg.ops.access_log, (enum alog_format)
 	    cfg.ops.log_format) == -1) {
@@ -304,6 +315,14 @@ main(int argc, char **argv)
 
 	if (cfg.ops.pid_file != NULL && main_write_pid(cfg.ops.pid_file) == -1)
 		fatal("--pid-file %s", cfg.ops.pid_file);
+	/*
+	 * Only now does the error log leave stderr: a start-up failure is
+	 * shown where the command was typed, --daemon or not.
+	 */
+	if (log_open(cfg.ops.error_log) == -1)
+		fatal("--error-log %s", cfg.ops.error_log);
+	if (cfg.ops.daemon && cfg.ops.error_log == NULL)
+		log_open("/dev/null");	/* detached: no terminal to write to */
 	log_info("listening on %s port %u", cfg.server.addr, server_port(srv));
 	printf("Ready to serve...\n");
 	fflush(stdout);

@@ -323,7 +323,9 @@ server_req_close(struct server_req *req, const char *why)
 	}
 	evutil_gettimeofday(&now, NULL);
 	evutil_timersub(&now, &req->start, &d);
-	log_info("%s %s %s %d %s %llu %ldms %s", req->client, req->method,
+	/* with an access log, the error log keeps this line for -v only */
+	(alog_enabled() ? log_debug : log_info)("%s %s %s %d %s %llu %ldms %s",
+	    req->client, req->method,
 	    req->url_str != NULL ? req->url_str : "-", req->status,
 	    req->result, (unsigned long long)req->bytes,
 	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000, why);
@@ -1744,6 +1746,9 @@ server_req_own_page(struct server_req *req, const char *path)
 	snprintf(p, sizeof(p), "%.*s", (int)(n < sizeof(p) ? n :
 	    sizeof(p) - 1), path);
 	req->result = "SELF";
+	/* the access log names the page */
+	if (req->url_str == NULL)
+		req->url_str = strdup(p);
 	if (evhttp_request_get_command(req->ereq) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req->ereq) != EVHTTP_REQ_HEAD) {
 		server_req_fail(req, 405, "Method Not Allowed",

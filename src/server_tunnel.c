@@ -110,7 +110,8 @@ tunnel_account(const struct server_tunnel *t, int status, const char *why)
 	sr.url = t->target;
 	sr.host = t->host;
 	sr.status = status;
-	sr.result = status == 200 ? "TUNNEL" : "ERROR";
+	sr.result = status == 200 ? "TUNNEL" : status == 0 ? "ABORTED" :
+	    "ERROR";
 	sr.bytes = t->down.bytes;
 	sr.upstream_status = 0;
 	sr.ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
@@ -134,7 +135,8 @@ tunnel_end(struct server_tunnel *t, const char *why)
 	    t->client, t->target, why,
 	    (unsigned long long)t->up.bytes, (unsigned long long)t->down.bytes,
 	    (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000);
-	tunnel_account(t, t->connected ? 200 : 502, why);
+	/* one that never connected was sent nothing: status 0 */
+	tunnel_account(t, t->connected ? 200 : 0, why);
 	/* safe inside a bufferevent callback: it holds a reference */
 	evhttp_connection_free(t->evcon);
 }
@@ -512,9 +514,11 @@ void
 server_tunnel_closed(struct server_tunnel *t)
 {
 	TAILQ_REMOVE(&t->srv->tunnels, t, entry);
-	if (!t->ending)
+	if (!t->ending) {
 		log_info("%s CONNECT %s closed at shutdown", t->client,
 		    t->target);
+		tunnel_account(t, t->connected ? 200 : 0, "closed at shutdown");
+	}
 	if (t->obev != NULL)
 		bufferevent_free(t->obev);
 	event_free(t->idle_ev);

@@ -505,8 +505,9 @@ START_TEST(test_file_precedence)
 	ck_assert_uint_eq(cfg.server.nallow, 2);
 	config_clear(&cfg);
 
-	/* an --allow on the command line replaces the file's list */
-	argv[2] = "--allow";
+	/* an --allow on the command line replaces the file's list, even
+	 * abbreviated (getopt accepts --al) */
+	argv[2] = "--al";
 	argv[3] = "127.0.0.1";
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_parse_argv(&cfg, 4, argv, out, err,

@@ -47,6 +47,10 @@ grep -Eq '^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} \+0000\]
     "$T/combined.log" || fail "combined error line: $(cat "$T/combined.log")"
 grep -Eq '"GET http://127\.0\.0\.1:[0-9]+/bytes/7\?[^"]*" 200 7 "-" "-" HIT [0-9]+ms 0$' \
     "$T/combined.log" || fail "combined hit line: $(cat "$T/combined.log")"
+# a '"' in the URL cannot break the quoted field
+raw_send "$PROXY_PORT" "GET http://$ORIGIN/bytes/2?q=\"x\" HTTP/1.1\r\nHost: $ORIGIN\r\nConnection: close\r\n\r\n"
+wait_for_line "$T/combined.log" 'q=\\x22x\\x22 HTTP/1\.1" 200 2 ' 5 ||
+    fail "quote not escaped: $(tail -n 1 "$T/combined.log")"
 proxy_stop || fail "SIGTERM"
 
 proxy_start --access-log "$T/json.log" --log-format json --no-cache

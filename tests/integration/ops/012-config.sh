@@ -87,8 +87,15 @@ kill -0 "$dpid" 2>/dev/null && { kill -KILL "$dpid"; fail "the daemon did not st
 [ ! -e "$T/evproxy.pid" ] || fail "the PID file was left behind"
 grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon.log" &&
     fail "sanitizer report: $(cat "$T/daemon.log")"
-# a daemon that cannot start makes the command fail
+# stdout is /dev/null once detached: --access-log - is refused
+rc=0
+"$PROXY_BIN" --daemon --access-log - --no-cache -p 0 >/dev/null \
+    2>"$T/d3.err" || rc=$?
+[ $rc -eq 2 ] || fail "--daemon --access-log -: exit $rc: $(cat "$T/d3.err")"
+# a daemon that cannot start makes the command fail, and says why on
+# the terminal (the error log is only opened once it serves)
 rc=0
 timeout 20 "$PROXY_BIN" --daemon -p "$ORIGIN_PORT" --no-cache \
-    --error-log "$T/daemon2.log" >/dev/null 2>&1 || rc=$?
+    --error-log "$T/daemon2.log" >/dev/null 2>"$T/d2.err" || rc=$?
 [ $rc -ne 0 ] || fail "--daemon on a busy port exited 0"
+grep -q "cannot listen" "$T/d2.err" || fail "no reason on stderr: $(cat "$T/d2.err")"
