@@ -244,4 +244,23 @@ struct cache_stats {
 };
 void		 cache_get_stats(const struct cache *, struct cache_stats *);
 
+/* One of the largest entries (cache_top).  The strings are borrowed. */
+struct cache_top {
+	const char	*key;		/* normalized URL */
+	const char	*ctype;		/* its Content-Type, or NULL */
+	int		 status;
+	int		 vary;		/* one variant of a Vary response */
+	uint64_t	 body_len;
+	time_t		 stored;	/* response_time */
+};
+/*
+ * Fills out with up to n of the indexed entries with the largest bodies,
+ * largest first, walking the whole index (O(entries), times n at worst);
+ * returns how many.  The strings point into the entries: they are valid
+ * until the cache next changes, so use them before returning to the
+ * event loop.  A NULL cache has none.
+ */
+size_t		 cache_top(const struct cache *, struct cache_top *out,
+		    size_t n);
+
 #endif

@@ -91,6 +91,17 @@ const char	*upstream_fetch_detail(const struct upstream_fetch *);
 /* True if the fetch is paused. */
 int		 upstream_paused(const struct upstream_fetch *);
 
+/* The pool right now, for the status pages. */
+struct upstream_stats {
+	unsigned	 origins;	/* host:port with conns or waiters */
+	unsigned	 idle;		/* open connections without a request */
+	unsigned	 busy;		/* connections with a request */
+	unsigned	 waiting;	/* fetches queued for a connection */
+};
+/* Fills st by walking the pool (O(origins + connections + waiters)). */
+void		 upstream_get_stats(const struct upstream *,
+		    struct upstream_stats *st);
+
 /* A short human-readable cause, e.g. "connection refused". */
 const char	*upstream_err_str(enum upstream_err);
 

@@ -882,6 +882,33 @@ cache_get_stats(const struct cache *c, struct cache_stats *st)
 	st->scanned = c->scanned;
 }
 
+size_t
+cache_top(const struct cache *c, struct cache_top *out, size_t n)
+{
+	const struct cache_entry	*e;
+	size_t				 j, k = 0;
+
+	if (c == NULL || n == 0)
+		return (0);
+	/* out stays sorted; most entries are smaller than out[n - 1] */
+	TAILQ_FOREACH(e, &c->lru, lru) {
+		if (k == n && e->rec.body_len <= out[k - 1].body_len)
+			continue;
+		j = k < n ? k++ : k - 1;
+		for (; j > 0 && e->rec.body_len > out[j - 1].body_len; j--)
+			out[j] = out[j - 1];
+		out[j].key = e->rec.key;
+		out[j].ctype = evhttp_find_header(&e->rec.headers,
+		    "Content-Type");
+		out[j].status = e->rec.status;
+		out[j].vary = e->rec.vary_key != NULL &&
+		    e->rec.vary_key[0] != '\0';
+		out[j].body_len = e->rec.body_len;
+		out[j].stored = e->rec.response_time;
+	}
+	return (k);
+}
+
 void
 cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
     time_t request_time, time_t response_time)

@@ -75,6 +75,8 @@ int	server_conn_is_purge(const struct server_conn *);
 void	server_conn_set_req(struct server_conn *, struct server_req *);
 /* Closes idle connections; busy ones close after their reply (drain). */
 void	server_conn_drain(struct server *);
+/* Open CONNECT tunnels. */
+unsigned server_tunnel_count(const struct server *);
 /* Ends a tunnel now (drain). */
 void	server_tunnel_end_all(struct server *);
 /* The reply to the request in service was written (evhttp reads again). */

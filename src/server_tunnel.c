@@ -525,6 +525,17 @@ server_tunnel_closed(struct server_tunnel *t)
 	free(t);
 }
 
+unsigned
+server_tunnel_count(const struct server *srv)
+{
+	const struct server_tunnel	*t;
+	unsigned			 n = 0;
+
+	TAILQ_FOREACH(t, &srv->tunnels, entry)
+		n++;
+	return (n);
+}
+
 void
 server_tunnel_end_all(struct server *srv)
 {

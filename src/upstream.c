@@ -845,6 +845,29 @@ upstream_new(struct event_base *base, struct evdns_base *dns,
 	return (up);
 }
 
+void
+upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
+{
+	const struct upstream_origin	*o;
+	const struct upstream_conn	*c;
+	const struct upstream_fetch	*f;
+	unsigned			 idle;
+
+	memset(st, 0, sizeof(*st));
+	if (up == NULL)
+		return;
+	TAILQ_FOREACH(o, &up->origins, entry) {
+		st->origins++;
+		idle = 0;
+		TAILQ_FOREACH(c, &o->idle, entry)
+			idle++;
+		st->idle += idle;
+		st->busy += o->nconns > idle ? o->nconns - idle : 0;
+		TAILQ_FOREACH(f, &o->waiting, entry)
+			st->waiting++;
+	}
+}
+
 struct evdns_base *
 upstream_dns(struct upstream *up)
 {
