@@ -81,6 +81,7 @@ extern struct stats stats;
  */
 struct stats_req {
 	time_t		 when;		/* end of the request */
+	int		 when_ms;	/* its milliseconds, 0-999 */
 	const char	*client;	/* "127.0.0.1" */
 	const char	*method;	/* "GET" */
 	const char	*url;		/* normalized URL, or "-" */

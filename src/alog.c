@@ -223,11 +223,14 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 		/* time elapsed client code/status bytes method URL user
 		 * hierarchy/peer type */
 		return (alog_cat(buf, len, 0, "%lld.%03d %6ld %s %s/%03d %llu "
-		    "%s %s - %s/%s -", (long long)r->when, 0, r->ms, r->client,
+		    "%s %s - %s/%s -", (long long)r->when, r->when_ms, r->ms,
+		    r->client,
 		    alog_squid_code(r), r->status,
 		    (unsigned long long)r->bytes, r->method, r->url,
-		    r->upstream_status != 0 ? "HIER_DIRECT" : "HIER_NONE",
-		    r->upstream_status != 0 ? host : "-"));
+		    r->upstream_status != 0 || strcmp(r->result, "TUNNEL") == 0 ?
+		    "HIER_DIRECT" : "HIER_NONE",
+		    r->upstream_status != 0 || strcmp(r->result, "TUNNEL") == 0 ?
+		    host : "-"));
 	case ALOG_COMBINED:
 		gmtime_r(&r->when, &tm);
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);

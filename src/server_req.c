@@ -348,6 +348,7 @@ server_req_account(const struct server_req *req, const struct timeval *now,
 	evutil_timersub(now, &req->start, &d);
 	memset(&sr, 0, sizeof(sr));
 	sr.when = now->tv_sec;
+	sr.when_ms = (int)(now->tv_usec / 1000);
 	sr.client = req->client;
 	sr.method = req->method;
 	sr.url = req->url_str != NULL ? req->url_str : "-";

@@ -105,6 +105,7 @@ tunnel_account(const struct server_tunnel *t, int status, const char *why)
 	evutil_timersub(&now, &t->start, &d);
 	memset(&sr, 0, sizeof(sr));
 	sr.when = now.tv_sec;
+	sr.when_ms = (int)(now.tv_usec / 1000);
 	sr.client = t->client;
 	sr.method = "CONNECT";
 	sr.url = t->target;
