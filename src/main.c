@@ -146,6 +146,16 @@ main_daemonize(void)
 	return (p[1]);
 }
 
+/* The PID file to remove at exit, fatal exits included (atexit). */
+static const char	*main_pid_path;
+
+static void
+main_unlink_pid(void)
+{
+	if (main_pid_path != NULL)
+		unlink(main_pid_path);
+}
+
 /* Writes our PID to path; -1 on failure. */
 static int
 main_write_pid(const char *path)
@@ -313,8 +323,12 @@ main(int argc, char **argv)
 	    event_add(sighup, NULL))
 		fatalx("cannot install signal handlers");
 
-	if (cfg.ops.pid_file != NULL && main_write_pid(cfg.ops.pid_file) == -1)
-		fatal("--pid-file %s", cfg.ops.pid_file);
+	if (cfg.ops.pid_file != NULL) {
+		if (main_write_pid(cfg.ops.pid_file) == -1)
+			fatal("--pid-file %s", cfg.ops.pid_file);
+		main_pid_path = cfg.ops.pid_file;
+		atexit(main_unlink_pid);
+	}
 	/*
 	 * Only now does the error log leave stderr: a start-up failure is
 	 * shown where the command was typed, --daemon or not.
@@ -346,8 +360,8 @@ main(int argc, char **argv)
 	event_free(ctx.drain_ev);
 	event_base_free(base);
 	libevent_global_shutdown();
-	if (cfg.ops.pid_file != NULL)
-		unlink(cfg.ops.pid_file);
+	main_unlink_pid();
+	main_pid_path = NULL;
 	alog_close();
 	log_close();
 	config_clear(&cfg);
