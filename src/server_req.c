@@ -377,7 +377,10 @@ server_req_client_gone(struct server_req *req, struct evhttp_connection *evcon)
 		/* still attached (server shutdown): evhttp frees it */
 		req->ereq = NULL;
 	}
-	server_req_close(req, "client closed the connection");
+	/* at shutdown it is we who close it (evhttp_free) */
+	server_req_close(req, req->srv->draining ?
+	    "cut at shutdown (--shutdown-timeout)" :
+	    "client closed the connection");
 }
 
 /* The client's output has drained: let the origin send again. */

@@ -51,6 +51,7 @@ while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 50 ]; do
 done
 kill -0 "$PROXY_PID" 2>/dev/null && fail "--shutdown-timeout 1 not honoured"
 expect_log 'shutdown-timeout: closing 1 connections'
+expect_log 'cut at shutdown'
 proxy_stop || fail "exit status"
 # nothing half-written is left in the cache
 [ -z "$(find "$T/cache" -path '*/tmp/*' -type f)" ] ||
