@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <time.h>
 
+struct evbuffer;
 struct evkeyvalq;
+struct http_frame;
 
 #define HTTP_HOST_MAX	256		/* a DNS name is at most 253 */
 
@@ -178,5 +180,13 @@ void	 http_cc_parse_headers(const struct evkeyvalq *hdrs, struct http_cc *cc);
 time_t	 http_date_parse(const char *s);
 /* Formats t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); len >= 30. */
 void	 http_date_format(time_t t, char *buf, size_t len);
+
+/*
+ * Feeds the last n_added bytes of buf (just appended by a read, not yet
+ * parsed by evhttp) to the framing checker f, in place.  -1 if they
+ * break the framing (f->error says how), else 0.
+ */
+int	http_frame_feed_added(struct http_frame *f, struct evbuffer *buf,
+	    size_t n_added);
 
 #endif

@@ -130,48 +130,26 @@ alog_squid_code(const struct stats_req *r)
 	return ("NONE");
 }
 
-/* Appends s to buf as a JSON string body (no quotes). */
-static size_t
-alog_json_str(char *buf, size_t len, size_t off, const char *s)
-{
-	const unsigned char	*p;
-	char			 esc[8];
-	size_t			 n;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-		else {
-			esc[0] = (char)*p;
-			esc[1] = '\0';
-		}
-		n = strlen(esc);
-		if (off + n < len)
-			memcpy(buf + off, esc, n);
-		off += n;
-	}
-	if (off < len)
-		buf[off] = '\0';
-	else if (len > 0)
-		buf[len - 1] = '\0';
-	return (off);
-}
-
 /*
- * Appends s for a quoted field of the combined format: '"', '\\' and
- * control bytes as \xHH, as nginx does.
+ * Appends s to buf for a quoted field: as a JSON string body (json set:
+ * '"' and '\\' backslashed, controls as \u00XX) or for the combined
+ * format ('"', '\\', controls and bytes >= 0x7f as \xHH, as nginx
+ * does).  Returns the new offset, past len if cut.
  */
 static size_t
-alog_quoted(char *buf, size_t len, size_t off, const char *s)
+alog_escape(char *buf, size_t len, size_t off, const char *s, int json)
 {
 	const unsigned char	*p;
 	char			 esc[8];
 	size_t			 n;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\' || *p < 0x20 || *p >= 0x7f)
+		if (json && (*p == '"' || *p == '\\'))
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (json && (*p < 0x20 || *p == 0x7f))
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+		else if (!json && (*p == '"' || *p == '\\' || *p < 0x20 ||
+		    *p >= 0x7f))
 			snprintf(esc, sizeof(esc), "\\x%02X", *p);
 		else {
 			esc[0] = (char)*p;
@@ -236,7 +214,7 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 		off = alog_cat(buf, len, 0, "%s - - [%s] \"%s ", r->client,
 		    stamp, r->method);
-		off = alog_quoted(buf, len, off, r->url);
+		off = alog_escape(buf, len, off, r->url, 0);
 		return (alog_cat(buf, len, off, " HTTP/1.1\" %d %llu \"-\" "
 		    "\"-\" %s %ldms %d", r->status,
 		    (unsigned long long)r->bytes, r->result, r->ms,
@@ -246,17 +224,18 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		off = alog_cat(buf, len, off, "{\"time\":\"%s\",\"client\":\"",
 		    stamp);
-		off = alog_json_str(buf, len, off, r->client);
+		off = alog_escape(buf, len, off, r->client, 1);
 		off = alog_cat(buf, len, off, "\",\"method\":\"");
-		off = alog_json_str(buf, len, off, r->method);
+		off = alog_escape(buf, len, off, r->method, 1);
 		off = alog_cat(buf, len, off, "\",\"url\":\"");
-		off = alog_json_str(buf, len, off, r->url);
+		off = alog_escape(buf, len, off, r->url, 1);
 		off = alog_cat(buf, len, off, "\",\"status\":%d,\"result\":\"%s\","
 		    "\"bytes\":%llu,\"ms\":%ld,\"upstream_status\":%d,"
 		    "\"from_cache\":%s,\"detail\":\"", r->status, r->result,
 		    (unsigned long long)r->bytes, r->ms, r->upstream_status,
 		    r->from_cache ? "true" : "false");
-		off = alog_json_str(buf, len, off, r->why != NULL ? r->why : "");
+		off = alog_escape(buf, len, off,
+		    r->why != NULL ? r->why : "", 1);
 		return (alog_cat(buf, len, off, "\"}"));
 	}
 	return (0);

@@ -10,10 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "http.h"
+#include "http_frame.h"
 
 /* RFC 9110 §7.6.1, plus the Proxy-* headers meant for this hop. */
 static const char *const http_hop_by_hop[] = {
@@ -299,4 +301,32 @@ http_range_parse(const char *h, unsigned long long size,
 	*first = a;
 	*last = b >= size ? size - 1 : b;
 	return (1);
+}
+
+int
+http_frame_feed_added(struct http_frame *f, struct evbuffer *buf,
+    size_t n_added)
+{
+	struct evbuffer_ptr	 pos;
+	struct evbuffer_iovec	 vec[8];
+	size_t			 len = evbuffer_get_length(buf), left, n;
+	int			 i, nvec;
+
+	left = n_added <= len ? n_added : len;
+	if (left == 0 ||
+	    evbuffer_ptr_set(buf, &pos, len - left, EVBUFFER_PTR_SET) == -1)
+		return (0);
+	while (left > 0) {
+		if ((nvec = evbuffer_peek(buf, (ev_ssize_t)left, &pos, vec,
+		    8)) <= 0)
+			break;
+		for (i = 0; i < nvec && i < 8 && left > 0; i++) {
+			n = vec[i].iov_len < left ? vec[i].iov_len : left;
+			if (http_frame_feed(f, vec[i].iov_base, n) != n)
+				return (-1);
+			left -= n;
+			evbuffer_ptr_set(buf, &pos, n, EVBUFFER_PTR_ADD);
+		}
+	}
+	return (0);
 }

@@ -24,10 +24,12 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "alog.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
 #include "server_int.h"
+#include "stats.h"
 
 /* evhttp's limits sit this far above ours (server_conn.c). */
 #define SERVER_LIMIT_SLACK	4096
@@ -226,6 +228,13 @@ fail:
 	server_conn_free_all(srv);
 	free(srv);
 	return (NULL);
+}
+
+void
+server_account(const struct stats_req *sr)
+{
+	stats_record(sr);
+	alog_write(sr);
 }
 
 int

@@ -40,8 +40,8 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
-#include "alog.h"
 #include "config.h"
+#include "http.h"
 #include "http_frame.h"
 #include "log.h"
 #include "server_int.h"
@@ -528,8 +528,7 @@ server_conn_account(const struct server_conn *conn, int status,
 	sr.status = status;
 	sr.result = "ERROR";
 	sr.why = why;
-	stats_record(&sr);
-	alog_write(&sr);
+	server_account(&sr);
 }
 
 /* Rejects what the client sent: status, a title and the reason. */
@@ -673,18 +672,13 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	struct server_conn	*conn = arg;
-	struct evbuffer_ptr	 pos;
-	struct evbuffer_iovec	 vec[8];
-	size_t			 len, left, n;
-	int			 i, nvec;
 	enum http_frame_error	 e;
 
 	if (info->n_added == 0)
 		return;
-	len = evbuffer_get_length(buf);
 	if (conn->rejected) {
 		if (!conn->replying)
-			evbuffer_drain(buf, len);
+			evbuffer_drain(buf, evbuffer_get_length(buf));
 		return;
 	}
 	if (conn->frame.state == HTTP_FRAME_TUNNEL)
@@ -693,26 +687,12 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (conn->rejected)		/* denied by --allow just now */
 		return;
 	server_conn_watch_purge(conn, buf);
-	left = info->n_added <= len ? info->n_added : len;
-	if (evbuffer_ptr_set(buf, &pos, len - left, EVBUFFER_PTR_SET) == -1)
+	if (http_frame_feed_added(&conn->frame, buf, info->n_added) == -1) {
+		e = conn->frame.error;
+		server_conn_reject(conn, http_frame_status(e),
+		    server_conn_title(http_frame_status(e)),
+		    http_frame_strerror(e));
 		return;
-	while (left > 0) {
-		if ((nvec = evbuffer_peek(buf, (ev_ssize_t)left, &pos, vec,
-		    8)) <= 0)
-			break;
-		for (i = 0; i < nvec && i < 8 && left > 0; i++) {
-			n = vec[i].iov_len < left ? vec[i].iov_len : left;
-			if (http_frame_feed(&conn->frame, vec[i].iov_base,
-			    n) != n) {
-				e = conn->frame.error;
-				server_conn_reject(conn, http_frame_status(e),
-				    server_conn_title(http_frame_status(e)),
-				    http_frame_strerror(e));
-				return;
-			}
-			left -= n;
-			evbuffer_ptr_set(buf, &pos, n, EVBUFFER_PTR_ADD);
-		}
 	}
 	server_conn_timers(conn);
 }

@@ -21,6 +21,7 @@ struct http_url;
 struct server_conn;
 struct server_req;
 struct server_tunnel;
+struct stats_req;
 
 struct server {
 	struct event_base	*base;
@@ -52,6 +53,8 @@ struct server {
 	TAILQ_HEAD(, server_tunnel) tunnels;
 };
 
+/* Counts a finished request and writes its access line (server.c). */
+void	server_account(const struct stats_req *);
 /* True if host:port names this proxy itself (server.c). */
 int	server_is_self(const struct server *, const char *host, unsigned port);
 

@@ -361,8 +361,7 @@ server_req_account(const struct server_req *req, const struct timeval *now,
 	sr.upstream_status = req->upstream_status;
 	sr.ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
 	sr.why = why;
-	stats_record(&sr);
-	alog_write(&sr);
+	server_account(&sr);
 }
 
 /* The client connection closed under a request still in progress. */

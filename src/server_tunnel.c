@@ -39,7 +39,6 @@
 #include <event2/http.h>
 #include <event2/util.h>
 
-#include "alog.h"
 #include "config.h"
 #include "log.h"
 #include "server_int.h"
@@ -117,8 +116,7 @@ tunnel_account(const struct server_tunnel *t, int status, const char *why)
 	sr.upstream_status = 0;
 	sr.ms = (long)d.tv_sec * 1000 + (long)d.tv_usec / 1000;
 	sr.why = why;
-	stats_record(&sr);
-	alog_write(&sr);
+	server_account(&sr);
 }
 
 /* Ends the tunnel: evhttp frees the client side, our close cb the rest. */
@@ -400,8 +398,7 @@ tunnel_refuse(struct server_conn *conn, struct evhttp_request *ereq,
 	sr.result = "ERROR";
 	sr.why = why;
 	stats_inc(errors);
-	stats_record(&sr);
-	alog_write(&sr);
+	server_account(&sr);
 	server_conn_fail(conn, status, title, why);
 }
 

@@ -260,34 +260,15 @@ upstream_conn_input_cb(struct evbuffer *buf,
     const struct evbuffer_cb_info *info, void *arg)
 {
 	struct upstream_conn	*c = arg;
-	struct evbuffer_ptr	 pos;
-	struct evbuffer_iovec	 vec[8];
-	size_t			 len = evbuffer_get_length(buf), left, n;
-	int			 i, nvec;
 
 	if (info->n_added == 0)
 		return;
 	if (c->poisoned) {
-		evbuffer_drain(buf, len);
+		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return;
 	}
-	left = info->n_added <= len ? info->n_added : len;
-	if (evbuffer_ptr_set(buf, &pos, len - left, EVBUFFER_PTR_SET) == -1)
-		return;
-	while (left > 0) {
-		nvec = evbuffer_peek(buf, (ev_ssize_t)left, &pos, vec, 8);
-		if (nvec <= 0)
-			break;
-		for (i = 0; i < nvec && i < 8 && left > 0; i++) {
-			n = vec[i].iov_len < left ? vec[i].iov_len : left;
-			if (http_frame_feed(&c->frame, vec[i].iov_base, n) != n) {
-				upstream_conn_poison(c, buf);
-				return;
-			}
-			left -= n;
-			evbuffer_ptr_set(buf, &pos, n, EVBUFFER_PTR_ADD);
-		}
-	}
+	if (http_frame_feed_added(&c->frame, buf, info->n_added) == -1)
+		upstream_conn_poison(c, buf);
 }
 
 /* The origin broke HTTP framing: drop its bytes, fail soon. */
