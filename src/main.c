@@ -348,6 +348,14 @@ main(int argc, char **argv)
 	}
 	event_base_dispatch(base);
 
+	/*
+	 * The loop runs again below for deferred frees: nothing that looks
+	 * at the server may fire then (a pending drain tick, a late signal).
+	 */
+	event_del(ctx.drain_ev);
+	event_del(sigint);
+	event_del(sigterm);
+	event_del(sighup);
 	server_free(srv);
 	event_base_loop(base, EVLOOP_NONBLOCK);	/* deferred frees */
 	cache_free(cache);
