@@ -170,6 +170,7 @@ void		 cache_free(struct cache *);
 /*
  * Finds the entry for key that matches the request's headers (Vary).
  * Returns a new reference (drop it with cache_entry_unref) or NULL.
+ * With req_hdrs NULL only a response without Vary matches.
  */
 struct cache_entry *
 		 cache_lookup(struct cache *, const char *key,
@@ -192,6 +193,22 @@ const struct cache_meta *
  */
 int		 cache_entry_add_body(struct cache_entry *, struct evbuffer *out,
 		    uint64_t off, uint64_t len);
+/*
+ * Reads the entry's body bytes [off, off + len) into buf, with the same
+ * checks as cache_entry_add_body (-1 likewise: treat as a miss).
+ */
+int		 cache_entry_read_body(struct cache_entry *, void *buf,
+		    uint64_t off, size_t len);
+/*
+ * One memo per entry for the server (a serialized response head, a small
+ * body kept in memory).  The cache frees it with free_fn when the entry
+ * leaves the index, its headers change (cache_entry_refresh) or another
+ * memo replaces it; cache_entry_memo returns NULL once the entry is no
+ * longer indexed.
+ */
+void		*cache_entry_memo(const struct cache_entry *);
+void		 cache_entry_set_memo(struct cache_entry *, void *memo,
+		    void (*free_fn)(void *));
 
 /*
  * Starts storing a response (rec: key, vary_key, status, reason, times,

@@ -50,6 +50,11 @@ int	 http_url_parse(const char *s, struct http_url *u);
 void	 http_url_clear(struct http_url *u);
 /* The normalized URL ("http://host[:port]/path"), malloc()ed; NULL on ENOMEM. */
 char	*http_url_string(const struct http_url *u);
+/*
+ * The same into buf (snprintf semantics): returns the length the whole
+ * URL needs, without the NUL; it fits if that is below len.
+ */
+size_t	 http_url_format(const struct http_url *u, char *buf, size_t len);
 /* "host" or "host:port" when the port is not the scheme's default. */
 void	 http_url_authority(const struct http_url *u, char *buf, size_t len);
 /* The scheme's default port: 80 for http, 443 for https. */

@@ -68,6 +68,7 @@ struct stats {
 	uint64_t	clients_denied;		/* not in --allow */
 	uint64_t	tunnels;		/* CONNECT tunnels opened */
 	uint64_t	upstream_bytes_in;	/* body bytes from origins */
+	uint64_t	fast_hits;		/* hits answered without evhttp */
 	time_t		started;		/* stats_init(); 0: unknown */
 	struct stats_done done;			/* stats_record() */
 };

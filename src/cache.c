@@ -59,6 +59,8 @@ struct cache_entry {
 	uint64_t		 file_size;
 	unsigned		 refs;
 	int			 indexed;
+	void			*memo;		/* the server's, or NULL */
+	void			(*memo_free)(void *);
 	char			 path[];
 };
 
@@ -92,6 +94,8 @@ struct cache {
 	uint64_t			 scanned;
 	int				 rebuilding;
 };
+
+static void	cache_unindex(struct cache *, struct cache_entry *, int);
 
 /* 64-bit FNV-1a over s, continuing from h. */
 static uint64_t
@@ -143,8 +147,58 @@ cache_entry_unref(struct cache_entry *e)
 {
 	if (e == NULL || --e->refs > 0)
 		return;
+	cache_entry_set_memo(e, NULL, NULL);
 	cache_record_clear(&e->rec);
 	free(e);
+}
+
+void *
+cache_entry_memo(const struct cache_entry *e)
+{
+	return (e->indexed ? e->memo : NULL);
+}
+
+void
+cache_entry_set_memo(struct cache_entry *e, void *memo,
+    void (*memo_free)(void *))
+{
+	if (e->memo != NULL && e->memo_free != NULL)
+		e->memo_free(e->memo);
+	e->memo = memo;
+	e->memo_free = memo_free;
+}
+
+int
+cache_entry_read_body(struct cache_entry *e, void *buf, uint64_t off,
+    size_t len)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	if (!e->indexed || off + len > e->rec.body_len)
+		return (-1);
+	if ((fd = open(e->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("cache: open %s", e->path);
+		goto damaged;
+	}
+	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != e->file_size) {
+		log_warnx("cache: %s changed size on disk: removing it",
+		    e->path);
+		close(fd);
+		goto damaged;
+	}
+	n = pread(fd, buf, len, (off_t)(e->hdr_len + off));
+	close(fd);
+	if (n != (ssize_t)len) {
+		log_warnx("cache: %s: short read: removing it", e->path);
+		goto damaged;
+	}
+	return (0);
+damaged:
+	if (e->indexed)
+		cache_unindex(e->cache, e, 1);
+	return (-1);
 }
 
 const struct cache_record *
@@ -175,6 +229,7 @@ cache_unindex(struct cache *c, struct cache_entry *e, int unlink_file)
 		}
 	TAILQ_REMOVE(&c->lru, e, lru);
 	e->indexed = 0;
+	cache_entry_set_memo(e, NULL, NULL);	/* no longer served */
 	c->entries--;
 	c->bytes -= e->file_size;
 	if (unlink_file && unlink(e->path) == -1 && errno != ENOENT)
@@ -294,6 +349,8 @@ cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
 			continue;
 		if (e->rec.vary_key[0] == '\0')
 			match = 1;
+		else if (req == NULL)
+			match = 0;
 		else {
 			vk = http_hdr_vary_key(&e->rec.headers, req);
 			match = vk != NULL && strcmp(vk, e->rec.vary_key) == 0;
@@ -949,6 +1006,7 @@ cache_entry_refresh(struct cache_entry *e, const struct evkeyvalq *hdrs,
 			evhttp_add_header(&e->rec.headers, kv->key, kv->value);
 	}
 	evhttp_clear_headers(&e2e);
+	cache_entry_set_memo(e, NULL, NULL);	/* built from the old headers */
 	e->rec.request_time = request_time;
 	e->rec.response_time = response_time;
 	cache_meta_from_headers(&e->rec.headers, e->rec.status,

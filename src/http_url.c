@@ -208,16 +208,24 @@ http_url_authority(const struct http_url *u, char *buf, size_t len)
 char *
 http_url_string(const struct http_url *u)
 {
-	char	 auth[HTTP_HOST_MAX + 8];
 	char	*s;
-	size_t	 len;
+	size_t	 len = http_url_format(u, NULL, 0) + 1;
 
-	http_url_authority(u, auth, sizeof(auth));
-	len = strlen(u->scheme) + 3 + strlen(auth) + strlen(u->path) + 1;
 	if ((s = malloc(len)) == NULL)
 		return (NULL);
-	snprintf(s, len, "%s://%s%s", u->scheme, auth, u->path);
+	http_url_format(u, s, len);
 	return (s);
+}
+
+size_t
+http_url_format(const struct http_url *u, char *buf, size_t len)
+{
+	char	 auth[HTTP_HOST_MAX + 8];
+	int	 n;
+
+	http_url_authority(u, auth, sizeof(auth));
+	n = snprintf(buf, len, "%s://%s%s", u->scheme, auth, u->path);
+	return (n < 0 ? 0 : (size_t)n);
 }
 
 /* True if the name's last label is a file extension, not a domain. */

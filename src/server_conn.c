@@ -20,7 +20,11 @@
  *     the whole head, so slowloris clients cannot hold connections by
  *     trickling bytes) is answered by us: its bytes are dropped, the
  *     bufferevent is taken over as for CONNECT (shared/notes §2), the
- *     error page is written, and the connection closes.
+ *     error page is written, and the connection closes;
+ *   - a plain fresh hit at the head of an idle connection's input goes to
+ *     server_fast.c, which answers it without evhttp; if its reply does
+ *     not fit in the socket at once, evhttp's callbacks are set aside
+ *     until the rest is written, so replies stay in request order.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -76,6 +80,12 @@ struct server_conn {
 	int			 rejected;	/* an error reply is due */
 	int			 replying;	/* ours: evhttp is out */
 	int			 busy;		/* a request in service */
+	int			 fast;		/* writing a fast hit: evhttp out */
+	/* evhttp's bufferevent callbacks while a fast hit is written */
+	bufferevent_data_cb	 ev_readcb;
+	bufferevent_data_cb	 ev_writecb;
+	bufferevent_event_cb	 ev_eventcb;
+	void			*ev_arg;
 	int			 status;	/* of the rejection */
 	const char		*title;
 	const char		*why;
@@ -410,7 +420,7 @@ server_conn_drain(struct server *srv)
 		next = TAILQ_NEXT(conn, entry);
 		/* busy ones close after their reply; errors after theirs */
 		if (conn->busy || conn->req != NULL || conn->replying ||
-		    conn->tunnel != NULL)
+		    conn->tunnel != NULL || conn->fast)
 			continue;
 		evhttp_connection_free(conn->evcon);	/* frees conn */
 	}
@@ -663,6 +673,98 @@ server_conn_timers(struct server_conn *conn)
 	}
 }
 
+static void	server_conn_fast(struct server_conn *, struct evbuffer *);
+
+/* The client failed or stalled while a fast hit was written: close. */
+static void
+server_conn_fast_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct server_conn	*conn = arg;
+
+	(void)bev;
+	(void)what;
+	evhttp_connection_free(conn->evcon);	/* runs our close cb */
+}
+
+/* A fast hit's rest is written: give the connection back to evhttp. */
+static void
+server_conn_fast_written_cb(struct bufferevent *bev, void *arg)
+{
+	struct server_conn	*conn = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
+	conn->fast = 0;
+	bufferevent_setcb(bev, conn->ev_readcb, conn->ev_writecb,
+	    conn->ev_eventcb, conn->ev_arg);
+	bufferevent_disable(bev, EV_WRITE);
+	if (conn->srv->draining) {
+		evhttp_connection_free(conn->evcon);	/* frees conn */
+		return;
+	}
+	bufferevent_enable(bev, EV_READ);
+	if (evbuffer_get_length(in) == 0)
+		return;
+	/* requests that arrived with the last one, in order */
+	server_conn_fast(conn, in);
+	if (!conn->fast && !conn->rejected && evbuffer_get_length(in) > 0 &&
+	    conn->ev_readcb != NULL)
+		conn->ev_readcb(bev, conn->ev_arg);
+}
+
+/* Holds evhttp off while a fast hit's rest is written. */
+static void
+server_conn_fast_wait(struct server_conn *conn)
+{
+	struct bufferevent	*bev = conn->bev;
+
+	conn->fast = 1;
+	bufferevent_getcb(bev, &conn->ev_readcb, &conn->ev_writecb,
+	    &conn->ev_eventcb, &conn->ev_arg);
+	bufferevent_setcb(bev, NULL, server_conn_fast_written_cb,
+	    server_conn_fast_event_cb, conn);
+	/* read no more until then: backpressure, and order */
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_enable(bev, EV_WRITE);
+}
+
+/*
+ * Offers the requests at the head of an idle connection's input to
+ * server_fast.c, while it takes them (a bounded number per read).
+ */
+static void
+server_conn_fast(struct server_conn *conn, struct evbuffer *in)
+{
+	struct server	*srv = conn->srv;
+	struct timeval	 zero = { 0, 0 };
+	int		 i;
+
+	for (i = 0; i < 64; i++) {
+		if (conn->busy || conn->req != NULL || conn->tunnel != NULL ||
+		    conn->rejected || conn->replying || conn->fast ||
+		    !conn->allowed || conn->evcon == NULL || srv->draining ||
+		    evbuffer_get_length(in) == 0)
+			return;
+		switch (server_fast_hit(srv, conn->client, in, conn->fd,
+		    bufferevent_get_output(conn->bev))) {
+		case FAST_NONE:
+			return;
+		case FAST_DONE:
+			break;
+		case FAST_QUEUED:
+			server_conn_fast_wait(conn);
+			return;
+		case FAST_FAILED:
+			/* out of memory mid-reply: close on a clean stack */
+			conn->rejected = 1;
+			conn->timer_kind = CONN_TIMER_LINGER;
+			evtimer_add(conn->timer, &zero);
+			return;
+		}
+	}
+}
+
 /*
  * Every byte from the client, as it lands in the input buffer and before
  * evhttp's read callback parses it.
@@ -673,6 +775,8 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 {
 	struct server_conn	*conn = arg;
 	enum http_frame_error	 e;
+	uint64_t		 msgs = conn->frame.messages;
+	int			 idle;
 
 	if (info->n_added == 0)
 		return;
@@ -687,6 +791,8 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (conn->rejected)		/* denied by --allow just now */
 		return;
 	server_conn_watch_purge(conn, buf);
+	/* evhttp waits for a request line and has none of it yet */
+	idle = conn->frame.state == HTTP_FRAME_IDLE && info->orig_size == 0;
 	if (http_frame_feed_added(&conn->frame, buf, info->n_added) == -1) {
 		e = conn->frame.error;
 		server_conn_reject(conn, http_frame_status(e),
@@ -694,6 +800,8 @@ server_conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 		    http_frame_strerror(e));
 		return;
 	}
+	if (idle && conn->frame.messages > msgs)
+		server_conn_fast(conn, buf);
 	server_conn_timers(conn);
 }
 

@@ -93,6 +93,22 @@ void	server_conn_set_tunnel(struct server_conn *, struct server_tunnel *);
 void	server_conn_fail(struct server_conn *, int status, const char *title,
 	    const char *why);
 
+/*
+ * A plain fresh hit at the head of an idle connection's input, answered
+ * without evhttp (server_fast.c).  FAST_NONE: not one, nothing consumed.
+ * Otherwise the request was drained from in and counted: FAST_DONE, the
+ * response is written; FAST_QUEUED, its rest waits in out (the client's
+ * output) and must be flushed before anything else is read; FAST_FAILED,
+ * out of memory mid-response: close the connection.
+ */
+enum server_fast_res {
+	FAST_NONE,
+	FAST_DONE,
+	FAST_QUEUED,
+	FAST_FAILED
+};
+enum server_fast_res server_fast_hit(struct server *, const char *client,
+	    struct evbuffer *in, evutil_socket_t fd, struct evbuffer *out);
 /* A client connection closed under a request in service (server_req.c). */
 void	server_req_client_gone(struct server_req *, struct evhttp_connection *);
 

@@ -257,6 +257,7 @@ server_stats_json(const struct server_stats_snap *s, struct evbuffer *out)
 	server_stats_json_u(out, "purges", d->purges);
 	server_stats_json_u(out, "rejected", stats.clients_rejected);
 	server_stats_json_u(out, "denied", stats.clients_denied);
+	server_stats_json_u(out, "fast_hits", stats.fast_hits);
 
 	evbuffer_add_printf(out, ",\"cache\":{\"enabled\":%s",
 	    s->cache_on ? "true" : "false");
@@ -399,6 +400,9 @@ server_stats_metrics(const struct server_stats_snap *s, struct evbuffer *out)
 	    stats.clients_rejected);
 	server_stats_prom(out, "evproxy_clients_denied_total", "counter",
 	    "Connections refused by --allow.", stats.clients_denied);
+	server_stats_prom(out, "evproxy_fast_hits_total", "counter",
+	    "Fresh hits answered on the fast path (docs/performance.md).",
+	    stats.fast_hits);
 
 	server_stats_prom(out, "evproxy_upstream_origins", "gauge",
 	    "Origins (host:port) with connections or waiting fetches.",
