@@ -399,15 +399,18 @@ echo "evproxy's descriptor limit: $NOFILE (it asks for $((MAXCONN * 2 + 256)) wi
 echo
 echo "### $(awk -v b="$BIG" 'BEGIN { printf "%g MiB", b / 1048576 }') download at curl --limit-rate ${RATE}M (goal: adds <= 4 MiB)"
 echo
-echo "| run | Cache-Status | bytes received | curl exit | time s | MiB/s | VmRSS before MiB | peak VmHWM MiB | peak − before MiB | max sampled VmRSS MiB | max sampled RssAnon − before MiB | samples |"
+echo "| run | Cache-Status | bytes received | curl exit | time s | MiB/s | VmRSS before MiB | VmHWM after MiB | max sampled VmRSS MiB | peak − before MiB | max sampled RssAnon − before MiB | samples |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F '\t' -v want="$BIG" '{
-	printf "| %s | %s | %s%s | %s | %s | %.1f | %.1f | %.1f | %+.1f | %.1f | %+.1f | %d |\n",
+	peak = ($5 > $4) ? $5 : $4
+	printf "| %s | %s | %s%s | %s | %s | %.1f | %.1f | %.1f | %.1f | %+.1f | %+.1f | %d |\n",
 	    $1, $10, $7, ($7 == want) ? " (exact)" : " (WRONG)", $9, $8,
 	    ($8 > 0) ? $7 / $8 / 1048576 : 0,
-	    $2 / 1024, $4 / 1024, ($4 - $2) / 1024, $5 / 1024,
+	    $2 / 1024, $4 / 1024, $5 / 1024, (peak - $2) / 1024,
 	    ($6 - $3) / 1024, $11
 }' "$T/big.tsv"
 echo
+echo "peak = the larger of VmHWM (reset before each run) and the sampled VmRSS:"
+echo "the kernel updates VmHWM lazily, so a sample can exceed it."
 echo "Origin requests for the big object: $ORIGIN_BIG (1 means the second run was served from the cache)." \
     "evproxy VmRSS after both: $(mib "$BIG_RSS_END") MiB."
