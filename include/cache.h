@@ -194,6 +194,11 @@ const struct cache_meta *
 int		 cache_entry_add_body(struct cache_entry *, struct evbuffer *out,
 		    uint64_t off, uint64_t len);
 /*
+ * Opens the entry's file for reading, checked as cache_entry_add_body
+ * does; the body starts at *body_off.  Returns the descriptor, or -1.
+ */
+int		 cache_entry_open(struct cache_entry *, uint64_t *body_off);
+/*
  * Reads the entry's body bytes [off, off + len) into buf, with the same
  * checks as cache_entry_add_body (-1 likewise: treat as a miss).
  */

@@ -172,33 +172,22 @@ int
 cache_entry_read_body(struct cache_entry *e, void *buf, uint64_t off,
     size_t len)
 {
-	struct stat	 st;
+	uint64_t	 body;
 	ssize_t		 n;
 	int		 fd;
 
-	if (!e->indexed || off + len > e->rec.body_len)
+	if (off + len > e->rec.body_len ||
+	    (fd = cache_entry_open(e, &body)) == -1)
 		return (-1);
-	if ((fd = open(e->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("cache: open %s", e->path);
-		goto damaged;
-	}
-	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != e->file_size) {
-		log_warnx("cache: %s changed size on disk: removing it",
-		    e->path);
-		close(fd);
-		goto damaged;
-	}
-	n = pread(fd, buf, len, (off_t)(e->hdr_len + off));
+	n = pread(fd, buf, len, (off_t)(body + off));
 	close(fd);
 	if (n != (ssize_t)len) {
 		log_warnx("cache: %s: short read: removing it", e->path);
-		goto damaged;
+		if (e->indexed)
+			cache_unindex(e->cache, e, 1);
+		return (-1);
 	}
 	return (0);
-damaged:
-	if (e->indexed)
-		cache_unindex(e->cache, e, 1);
-	return (-1);
 }
 
 const struct cache_record *
@@ -367,15 +356,11 @@ cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
 }
 
 int
-cache_entry_add_body(struct cache_entry *e, struct evbuffer *out,
-    uint64_t off, uint64_t len)
+cache_entry_open(struct cache_entry *e, uint64_t *body_off)
 {
-	struct evbuffer_file_segment	*seg;
-	struct stat			 st;
-	int				 fd;
+	struct stat	 st;
+	int		 fd;
 
-	if (len == 0)
-		return (0);
 	/* replaced or removed since: its path may name another entry now */
 	if (!e->indexed)
 		return (-1);
@@ -389,7 +374,27 @@ cache_entry_add_body(struct cache_entry *e, struct evbuffer *out,
 		close(fd);
 		goto damaged;
 	}
-	seg = evbuffer_file_segment_new(fd, (ev_off_t)(e->hdr_len + off),
+	*body_off = e->hdr_len;
+	return (fd);
+damaged:
+	if (e->indexed)
+		cache_unindex(e->cache, e, 1);
+	return (-1);
+}
+
+int
+cache_entry_add_body(struct cache_entry *e, struct evbuffer *out,
+    uint64_t off, uint64_t len)
+{
+	struct evbuffer_file_segment	*seg;
+	uint64_t			 body;
+	int				 fd;
+
+	if (len == 0)
+		return (0);
+	if ((fd = cache_entry_open(e, &body)) == -1)
+		return (-1);
+	seg = evbuffer_file_segment_new(fd, (ev_off_t)(body + off),
 	    (ev_off_t)len, EVBUF_FS_CLOSE_ON_FREE);
 	if (seg == NULL) {
 		close(fd);
@@ -401,10 +406,6 @@ cache_entry_add_body(struct cache_entry *e, struct evbuffer *out,
 	}
 	evbuffer_file_segment_free(seg);	/* out holds its reference */
 	return (0);
-damaged:
-	if (e->indexed)
-		cache_unindex(e->cache, e, 1);
-	return (-1);
 }
 
 int

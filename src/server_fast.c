@@ -15,7 +15,9 @@
  *     Age and Cache-Status are formatted per request;
  *   - the body of a small object is kept in the memo too, so the whole
  *     response is one writev; a larger one is sent from its file with
- *     sendfile.
+ *     sendfile, the file kept open by the memo (a refcounted libevent
+ *     file segment: it closes when the memo and the last reply that
+ *     sends it are gone).
  *
  * "Plain" is narrow on purpose: GET, HTTP/1.1, keep-alive, and only the
  * header fields in server_fast_fields.  Anything else (HEAD, conditionals,
@@ -49,6 +51,8 @@
 #define FAST_INLINE_MAX		(16u << 10)
 /* All memos together stay below this; past it hits take the slow path. */
 #define FAST_MEMO_BUDGET	(8u << 20)
+/* Files memos keep open at most; past it a hit opens its file. */
+#define FAST_OPEN_MAX		256
 /* Longest target, Host and Referer the fast path copies. */
 #define FAST_TARGET_MAX		2048
 #define FAST_HOST_MAX		256
@@ -59,11 +63,13 @@ struct server_fast_memo {
 	int		 location;	/* has Location: path form rewrites it */
 	char		*head;		/* status line .. Content-Length CRLF */
 	size_t		 head_len;
-	char		*body;		/* the body, or NULL: from the file */
+	char		*body;		/* the body in memory, or NULL */
 	size_t		 body_len;
+	struct evbuffer_file_segment *seg; /* or the open file, or NULL */
 };
 
 static size_t	server_fast_memo_bytes;
+static unsigned	server_fast_memo_files;
 
 /*
  * Request fields that cannot change which stored response is sent or how
@@ -95,6 +101,11 @@ server_fast_memo_free(void *arg)
 	struct server_fast_memo	*m = arg;
 
 	server_fast_memo_bytes -= m->size;
+	if (m->seg != NULL) {
+		/* replies still sending it hold their own references */
+		evbuffer_file_segment_free(m->seg);
+		server_fast_memo_files--;
+	}
 	free(m->head);
 	free(m->body);
 	free(m);
@@ -236,6 +247,19 @@ server_fast_memo_new(struct server *srv, struct cache_entry *e)
 		if ((m->body = malloc(m->body_len)) == NULL ||
 		    cache_entry_read_body(e, m->body, 0, m->body_len) == -1)
 			goto fail;
+	} else if (rec->body_len > 0 &&
+	    server_fast_memo_files < FAST_OPEN_MAX) {
+		uint64_t	 off;
+		int		 fd;
+
+		if ((fd = cache_entry_open(e, &off)) == -1)
+			goto fail;
+		if ((m->seg = evbuffer_file_segment_new(fd, (ev_off_t)off,
+		    (ev_off_t)rec->body_len, EVBUF_FS_CLOSE_ON_FREE)) == NULL) {
+			close(fd);
+			goto fail;
+		}
+		server_fast_memo_files++;
 	}
 	m->size = sizeof(*m) + m->head_len + m->body_len;
 	server_fast_memo_bytes += m->size;
@@ -248,6 +272,10 @@ fail:
 	if (b != NULL)
 		evbuffer_free(b);
 	if (m != NULL) {
+		if (m->seg != NULL) {
+			evbuffer_file_segment_free(m->seg);
+			server_fast_memo_files--;
+		}
 		free(m->head);
 		free(m->body);
 		free(m);
@@ -405,10 +433,12 @@ server_fast_hit(struct server *srv, const char *client, struct evbuffer *in,
 		iov[2].iov_len = m->body_len;
 		niov = 3;
 	} else if (cache_entry_record(e)->body_len > 0) {
+		uint64_t len = cache_entry_record(e)->body_len;
+
 		/* the head is queued with the file behind it, or not at all */
 		if (server_fast_queue(out, iov, niov, 0) == -1 ||
-		    cache_entry_add_body(e, out, 0,
-		    cache_entry_record(e)->body_len) == -1) {
+		    (m->seg != NULL ? evbuffer_add_file_segment(out, m->seg, 0,
+		    (ev_off_t)len) : cache_entry_add_body(e, out, 0, len)) == -1) {
 			evbuffer_drain(out, evbuffer_get_length(out));
 			cache_entry_unref(e);
 			goto none;
