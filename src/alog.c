@@ -185,6 +185,79 @@ alog_cat(char *buf, size_t len, size_t off, const char *fmt, ...)
 	return (off + (n > 0 ? (size_t)n : 0));
 }
 
+/* Appends s at buf + off (alog_cat's contract, without printf). */
+static size_t
+alog_str(char *buf, size_t len, size_t off, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (off < len)
+		memcpy(buf + off, s, off + n < len ? n : len - off);
+	off += n;
+	if (len > 0)
+		buf[off < len ? off : len - 1] = '\0';
+	return (off);
+}
+
+/* Appends v in decimal, right-aligned in width (pad ' ' or '0'). */
+static size_t
+alog_num(char *buf, size_t len, size_t off, unsigned long long v, int width,
+    char pad)
+{
+	char	 d[24], *p = d + sizeof(d);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (d + sizeof(d) - 1 - p < width && p > d)
+		*--p = pad;
+	return (alog_str(buf, len, off, p));
+}
+
+/*
+ * The Squid line, the default, without vfprintf (a fifth of a fast hit's
+ * instructions went to formatting it):
+ * "%lld.%03d %6ld %s %s/%03d %llu %s %s - %s/%s -".
+ */
+static size_t
+alog_squid_line(char *buf, size_t len, const struct stats_req *r)
+{
+	int	 direct = r->upstream_status != 0 ||
+		    strcmp(r->result, "TUNNEL") == 0;
+	size_t	 off;
+
+	if (r->when < 0 || r->ms < 0 || r->status < 0 || r->when_ms < 0)
+		return (alog_cat(buf, len, 0, "%lld.%03d %6ld %s %s/%03d %llu "
+		    "%s %s - %s/%s -", (long long)r->when, r->when_ms, r->ms,
+		    r->client, alog_squid_code(r), r->status,
+		    (unsigned long long)r->bytes, r->method, r->url,
+		    direct ? "HIER_DIRECT" : "HIER_NONE", direct ?
+		    (r->host != NULL ? r->host : "-") : "-"));
+	off = alog_num(buf, len, 0, (unsigned long long)r->when, 0, ' ');
+	off = alog_str(buf, len, off, ".");
+	off = alog_num(buf, len, off, (unsigned long long)r->when_ms, 3, '0');
+	off = alog_str(buf, len, off, " ");
+	off = alog_num(buf, len, off, (unsigned long long)r->ms, 6, ' ');
+	off = alog_str(buf, len, off, " ");
+	off = alog_str(buf, len, off, r->client);
+	off = alog_str(buf, len, off, " ");
+	off = alog_str(buf, len, off, alog_squid_code(r));
+	off = alog_str(buf, len, off, "/");
+	off = alog_num(buf, len, off, (unsigned long long)r->status, 3, '0');
+	off = alog_str(buf, len, off, " ");
+	off = alog_num(buf, len, off, (unsigned long long)r->bytes, 0, ' ');
+	off = alog_str(buf, len, off, " ");
+	off = alog_str(buf, len, off, r->method);
+	off = alog_str(buf, len, off, " ");
+	off = alog_str(buf, len, off, r->url);
+	off = alog_str(buf, len, off, direct ? " - HIER_DIRECT/" :
+	    " - HIER_NONE/");
+	off = alog_str(buf, len, off, direct && r->host != NULL ? r->host :
+	    "-");
+	return (alog_str(buf, len, off, " -"));
+}
+
 size_t
 alog_format_line(char *buf, size_t len, enum alog_format f,
     const struct stats_req *r)
@@ -192,7 +265,6 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 	char		 stamp[64];
 	struct tm	 tm;
 	size_t		 off = 0;
-	const char	*host = r->host != NULL ? r->host : "-";
 
 	if (len > 0)
 		buf[0] = '\0';
@@ -200,15 +272,7 @@ alog_format_line(char *buf, size_t len, enum alog_format f,
 	case ALOG_SQUID:
 		/* time elapsed client code/status bytes method URL user
 		 * hierarchy/peer type */
-		return (alog_cat(buf, len, 0, "%lld.%03d %6ld %s %s/%03d %llu "
-		    "%s %s - %s/%s -", (long long)r->when, r->when_ms, r->ms,
-		    r->client,
-		    alog_squid_code(r), r->status,
-		    (unsigned long long)r->bytes, r->method, r->url,
-		    r->upstream_status != 0 || strcmp(r->result, "TUNNEL") == 0 ?
-		    "HIER_DIRECT" : "HIER_NONE",
-		    r->upstream_status != 0 || strcmp(r->result, "TUNNEL") == 0 ?
-		    host : "-"));
+		return (alog_squid_line(buf, len, r));
 	case ALOG_COMBINED:
 		gmtime_r(&r->when, &tm);
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);

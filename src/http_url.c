@@ -217,15 +217,38 @@ http_url_string(const struct http_url *u)
 	return (s);
 }
 
+/* Appends s at buf + off as far as it fits; returns off + strlen(s). */
+static size_t
+http_url_cat(char *buf, size_t len, size_t off, const char *s, size_t n)
+{
+	if (off < len)
+		memcpy(buf + off, s, off + n < len ? n : len - off);
+	return (off + n);
+}
+
+/* On the hot path of every request: no snprintf. */
 size_t
 http_url_format(const struct http_url *u, char *buf, size_t len)
 {
-	char	 auth[HTTP_HOST_MAX + 8];
-	int	 n;
+	char	 port[12], *p = port + sizeof(port);
+	unsigned v = u->port;
+	size_t	 off;
 
-	http_url_authority(u, auth, sizeof(auth));
-	n = snprintf(buf, len, "%s://%s%s", u->scheme, auth, u->path);
-	return (n < 0 ? 0 : (size_t)n);
+	off = http_url_cat(buf, len, 0, u->scheme, strlen(u->scheme));
+	off = http_url_cat(buf, len, off, "://", 3);
+	off = http_url_cat(buf, len, off, u->host, strlen(u->host));
+	if (u->port != http_url_default_port(u->scheme)) {
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		*--p = ':';
+		off = http_url_cat(buf, len, off, p,
+		    (size_t)(port + sizeof(port) - p));
+	}
+	off = http_url_cat(buf, len, off, u->path, strlen(u->path));
+	if (len > 0)
+		buf[off < len ? off : len - 1] = '\0';
+	return (off);
 }
 
 /* True if the name's last label is a file extension, not a domain. */

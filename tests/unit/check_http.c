@@ -156,6 +156,19 @@ START_TEST(test_url_parse)
 	s = http_url_string(&u);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s, url_rows[_i].want);
+	/* into a buffer: the whole length, cut anywhere, always a string */
+	{
+		char	 buf[512];
+		size_t	 want = strlen(s), cut;
+
+		ck_assert_uint_eq(http_url_format(&u, NULL, 0), want);
+		for (cut = 1; cut <= want + 1 && cut <= sizeof(buf); cut++) {
+			memset(buf, 'x', sizeof(buf));
+			ck_assert_uint_eq(http_url_format(&u, buf, cut), want);
+			ck_assert_uint_eq(strlen(buf), cut - 1);
+			ck_assert(strncmp(buf, s, cut - 1) == 0);
+		}
+	}
 
 	/* the normalized form is a fixed point */
 	ck_assert_int_eq(http_url_parse(s, &u2), 0);
