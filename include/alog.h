@@ -32,7 +32,14 @@ void	alog_write(const struct stats_req *);
 /* Formats one line (no newline) into buf; the length it needed. */
 size_t	alog_format_line(char *buf, size_t len, enum alog_format f,
 	    const struct stats_req *);
-/* Closes the log. */
+/*
+ * Buffers lines and writes them once per turn of base's loop; NULL
+ * writes what is buffered and goes back to a write per line (before the
+ * base is freed).
+ */
+struct event_base;
+int	alog_attach(struct event_base *base);
+/* Closes the log (writing what is buffered). */
 void	alog_close(void);
 
 #endif

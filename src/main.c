@@ -306,7 +306,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile(cfg.server.max_connections);
 
-	if ((base = main_base_new()) == NULL)
+	if ((base = main_base_new()) == NULL ||
+	    alog_attach(base) == -1)
 		fatalx("cannot create the event loop");
 	dns = main_dns_new(base, &cfg.upstream);
 	if ((up = upstream_new(base, dns, &cfg.upstream)) == NULL)
@@ -316,6 +317,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "evproxy: cache: %s\n", err);
 		upstream_free(up);
 		evdns_base_free(dns, 1);
+		alog_attach(NULL);
 		event_base_free(base);
 		config_clear(&cfg);
 		return (1);
@@ -326,6 +328,7 @@ main(int argc, char **argv)
 		cache_free(cache);
 		upstream_free(up);
 		evdns_base_free(dns, 1);
+		alog_attach(NULL);
 		event_base_free(base);
 		config_clear(&cfg);
 		return (1);
@@ -387,6 +390,7 @@ main(int argc, char **argv)
 	event_free(sigterm);
 	event_free(sighup);
 	event_free(ctx.drain_ev);
+	alog_attach(NULL);
 	event_base_free(base);
 	libevent_global_shutdown();
 	main_unlink_pid();
