@@ -22,10 +22,26 @@
  * left on the bufferevent; a refused or timed-out connect comes as a
  * response with code 0 and no error callback; a read timeout as
  * EVREQ_HTTP_TIMEOUT; garbage as EVREQ_HTTP_INVALID_HEADER.
+ *
+ * Large reads.  libevent 2.1's evbuffer_read() reads at most 4 KiB per
+ * readiness event (EVBUFFER_MAX_READ in buffer.c, whatever
+ * bufferevent_set_max_single_read says), so a 10 MiB body would cost
+ * some 2560 loop turns, each with its evhttp body callback, cache write
+ * and client write.  Our callback on the connection's input evbuffer
+ * runs inside that evbuffer_read(), before evhttp's read callback, and
+ * tops the buffer up to UPSTREAM_PULL_MAX bytes from the socket
+ * (upstream_conn_pull).  It only takes bytes the kernel reports queued
+ * (FIONREAD), so a read never returns 0 or an error: EOF and resets stay
+ * on the socket for libevent's next read to report as before.  It never
+ * reads on a paused, idle or poisoned connection, and every byte it adds
+ * passes the framing checker first, like libevent's own.
  */
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +70,20 @@
  */
 #define UPSTREAM_MAX_CHUNK	(16u << 20)
 #define UPSTREAM_MAX_HEADERS	(64u << 10)
-/* Most bytes read or written per syscall on an origin connection. */
+/* Most bytes written per syscall on an origin connection. */
 #define UPSTREAM_IO_MAX		(256 << 10)
+/*
+ * Most bytes taken from an origin socket per readiness event (libevent's
+ * 4 KiB read included), so one loop turn hands evhttp, and the client
+ * behind it, at most this much beyond the server's high-water mark.
+ */
+#define UPSTREAM_PULL_MAX	(256 << 10)
+/*
+ * Most bytes per read(): a new evbuffer chain for it is then one 64 KiB
+ * allocation (evbuffer_chain_new rounds its size plus a 48-byte header up
+ * to a power of two).
+ */
+#define UPSTREAM_PULL_PIECE	((64 << 10) - 256)
 
 struct upstream_conn;
 
@@ -107,6 +135,8 @@ struct upstream_conn {
 	struct http_frame	 frame;
 	struct event		*guard_ev;
 	int			 poisoned;
+	int			 pull_errno;	/* a read of ours failed */
+	int			 pulling;	/* inside upstream_conn_pull */
 };
 
 struct upstream_origin {
@@ -132,7 +162,10 @@ static void	upstream_conn_discard(struct upstream_conn *);
 static void	upstream_conn_free_parts(struct upstream_conn *);
 static void	upstream_conn_input_cb(struct evbuffer *,
 		    const struct evbuffer_cb_info *, void *);
-static void	upstream_conn_poison(struct upstream_conn *, struct evbuffer *);
+static void	upstream_conn_poison(struct upstream_conn *, struct evbuffer *,
+		    const char *);
+static void	upstream_conn_pull(struct upstream_conn *, struct evbuffer *,
+		    size_t);
 static void	upstream_conn_guard_cb(evutil_socket_t, short, void *);
 static void	upstream_finish(struct upstream_fetch *, enum upstream_err);
 
@@ -254,6 +287,8 @@ upstream_conn_free_parts(struct upstream_conn *c)
  * response, an oversized head) the bytes are dropped so evhttp never
  * acts on them, and guard_ev fails the exchange: we are inside the
  * bufferevent's read path, where the connection must not be torn down.
+ * Then, unless this is our own read calling back, reads more (see the
+ * opening comment).
  */
 static void
 upstream_conn_input_cb(struct evbuffer *buf,
@@ -267,19 +302,110 @@ upstream_conn_input_cb(struct evbuffer *buf,
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return;
 	}
-	if (http_frame_feed_added(&c->frame, buf, info->n_added) == -1)
-		upstream_conn_poison(c, buf);
+	if (http_frame_feed_added(&c->frame, buf, info->n_added) == -1) {
+		upstream_conn_poison(c, buf, http_frame_strerror(
+		    c->frame.error));
+		return;
+	}
+	if (!c->pulling)
+		upstream_conn_pull(c, buf, info->n_added);
 }
 
-/* The origin broke HTTP framing: drop its bytes, fail soon. */
+/*
+ * Reads more from the origin into its input buffer, so that this readiness
+ * event takes up to UPSTREAM_PULL_MAX bytes, the `got` libevent just read
+ * included.  Called from upstream_conn_input_cb, that is from inside
+ * libevent's evbuffer_read() on the bufferevent's read path: the input
+ * is unfrozen there, and evhttp's read callback runs once we return.
+ * Each commit calls upstream_conn_input_cb again, which feeds the
+ * framing checker (and may poison the connection, which stops us).
+ * Reads are limited to what FIONREAD reports queued, which TCP returns
+ * without consuming a pending EOF or error.
+ */
 static void
-upstream_conn_poison(struct upstream_conn *c, struct evbuffer *buf)
+upstream_conn_pull(struct upstream_conn *c, struct evbuffer *buf, size_t got)
+{
+	struct bufferevent	*bev = evhttp_connection_get_bufferevent(
+				    c->evcon);
+	struct evbuffer_iovec	 vec[2];
+	struct iovec		 iov[2];
+	size_t			 budget, want, left;
+	ssize_t			 n;
+	evutil_socket_t		 fd;
+	int			 queued = 0, nvec, i;
+
+	/* the backpressure contract: nothing while paused or idle */
+	if (c->fetch == NULL || (c->fetch->flags & FETCH_PAUSED) ||
+	    !(bufferevent_get_enabled(bev) & EV_READ) ||
+	    (fd = bufferevent_getfd(bev)) == -1)
+		return;
+	if (got >= UPSTREAM_PULL_MAX)
+		return;
+	budget = UPSTREAM_PULL_MAX - got;
+	c->pulling = 1;
+	while (budget > 0 && !c->poisoned) {
+		if (queued == 0 &&
+		    (ioctl(fd, FIONREAD, &queued) == -1 || queued <= 0))
+			break;
+		want = (size_t)queued;
+		if (want > budget)
+			want = budget;
+		if (want > UPSTREAM_PULL_PIECE)
+			want = UPSTREAM_PULL_PIECE;
+		/* two vectors: the tail of the last chain, then a new one */
+		nvec = evbuffer_reserve_space(buf, (ev_ssize_t)want, vec, 2);
+		if (nvec <= 0)
+			break;		/* no memory: libevent reads on */
+		for (i = 0, left = want; i < nvec; i++) {
+			if (vec[i].iov_len > left)
+				vec[i].iov_len = left;
+			left -= vec[i].iov_len;
+			iov[i].iov_base = vec[i].iov_base;
+			iov[i].iov_len = vec[i].iov_len;
+		}
+		if ((n = readv(fd, iov, nvec)) <= 0) {
+			/*
+			 * Not expected with bytes queued.  An EOF stays on the
+			 * socket for libevent; an error we may just have taken
+			 * from it, so the exchange fails here instead.
+			 */
+			if (n == -1 && errno != EAGAIN &&
+			    errno != EWOULDBLOCK && errno != EINTR) {
+				c->pull_errno = errno;
+				upstream_conn_poison(c, buf, strerror(errno));
+			}
+			break;
+		}
+		for (i = 0, left = (size_t)n; i < nvec; i++) {
+			if (vec[i].iov_len > left)
+				vec[i].iov_len = left;
+			left -= vec[i].iov_len;
+		}
+		queued -= (int)n;
+		if (queued < 0)
+			queued = 0;
+		budget -= (size_t)n;
+		if (evbuffer_commit_space(buf, vec, nvec) == -1)
+			break;		/* cannot happen: we reserved it */
+	}
+	c->pulling = 0;
+}
+
+/* The origin broke HTTP framing, or a read failed: drop, fail soon. */
+static void
+upstream_conn_poison(struct upstream_conn *c, struct evbuffer *buf,
+    const char *why)
 {
 	struct timeval	 zero = { 0, 0 };
 
-	log_warnx("origin %s:%u: invalid response: %s", c->origin->host,
-	    c->origin->port, http_frame_strerror(c->frame.error));
-	stats_inc(upstream_invalid);
+	if (c->pull_errno != 0)
+		log_warnx("origin %s:%u: read: %s", c->origin->host,
+		    c->origin->port, why);
+	else {
+		log_warnx("origin %s:%u: invalid response: %s",
+		    c->origin->host, c->origin->port, why);
+		stats_inc(upstream_invalid);
+	}
 	c->poisoned = 1;
 	evbuffer_drain(buf, evbuffer_get_length(buf));
 	bufferevent_disable(evhttp_connection_get_bufferevent(c->evcon),
@@ -302,7 +428,8 @@ upstream_conn_guard_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	f->flags |= FETCH_INVALID;
-	f->detail = http_frame_strerror(c->frame.error);
+	f->detail = c->pull_errno != 0 ? "the origin connection failed" :
+	    http_frame_strerror(c->frame.error);
 	if (f->oreq != NULL) {
 		evhttp_request_set_error_cb(f->oreq, NULL);
 		evhttp_cancel_request(f->oreq);
@@ -342,9 +469,7 @@ upstream_conn_new(struct upstream_origin *o)
 	evbuffer_add_cb(bufferevent_get_input(
 	    evhttp_connection_get_bufferevent(c->evcon)),
 	    upstream_conn_input_cb, c);
-	/* writes: 16 KiB per syscall by default; reads stay at 4 KiB */
-	bufferevent_set_max_single_read(
-	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
+	/* writes: 16 KiB per syscall by default (reads: upstream_conn_pull) */
 	bufferevent_set_max_single_write(
 	    evhttp_connection_get_bufferevent(c->evcon), UPSTREAM_IO_MAX);
 	upstream_ms_tv(up->cfg->timeout_ms, &tv);
