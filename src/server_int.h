@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/util.h>
 
@@ -39,6 +40,15 @@ struct server {
 	TAILQ_HEAD(, server_refresh) refreshes;
 	/* fills other requests may join (collapsed forwarding) */
 	TAILQ_HEAD(, server_fill) fills;
+	/*
+	 * URLs whose last response was not stored, by hash, until when:
+	 * their requests go to the origin at once instead of waiting on
+	 * each other (Varnish's hit-for-miss).  Direct-mapped, overwritten.
+	 */
+	struct server_pass {
+		uint64_t	 hash;
+		time_t		 until;
+	}			 pass[1024];
 	/* client connections (server_conn.c) */
 	TAILQ_HEAD(, server_conn) conns;	/* attached */
 	TAILQ_HEAD(, server_conn) conns_new;	/* accepted this pass */

@@ -108,6 +108,7 @@ static void	server_req_close(struct server_req *, const char *);
 static void	server_req_account(const struct server_req *,
 		    const struct timeval *, const char *);
 static void	server_req_fetch_start(struct server_req *);
+static void	server_pass_mark(struct server *, const char *, int);
 static void	server_req_feed(struct server_req *);
 static void	server_fill_detach(struct server_req *);
 static void	server_req_drop_reader(struct server_req *);
@@ -1174,8 +1175,11 @@ server_fill_headers(struct server_fill *fl, int status, const char *reason,
 	const char		*path;
 
 	server_fill_unlist(fl);
+	if (owner->writer == NULL && !fl->failed)
+		server_pass_mark(fl->srv, fl->key, 1);	/* not stored */
 	if (owner->writer == NULL || fl->failed)
 		goto unshared;
+	server_pass_mark(fl->srv, fl->key, 0);
 	path = cache_store_path(owner->writer, &hl);
 	fl->status = status;
 	fl->hdr_len = hl;
@@ -1371,6 +1375,53 @@ server_req_drop_reader(struct server_req *req)
 	server_req_close(req, "the shared fill broke off");
 }
 
+/* How long a URL whose response was not stored skips collapsing. */
+#define SERVER_PASS_SECS	120
+
+/* The slot of key in srv->pass, and its hash. */
+static struct server_pass *
+server_pass_slot(struct server *srv, const char *key, uint64_t *h)
+{
+	uint64_t	 v = 0xcbf29ce484222325ULL;
+
+	for (; *key != '\0'; key++) {
+		v ^= (unsigned char)*key;
+		v *= 0x100000001b3ULL;
+	}
+	*h = v;
+	return (&srv->pass[v % (sizeof(srv->pass) / sizeof(srv->pass[0]))]);
+}
+
+/*
+ * Remembers that key's response was not stored (pass set) or was (pass
+ * clear).  Only collapsing looks at it: a marked URL is still fetched,
+ * stored when it can be, and then collapsed again.
+ */
+static void
+server_pass_mark(struct server *srv, const char *key, int pass)
+{
+	struct server_pass	*p;
+	uint64_t		 h;
+
+	p = server_pass_slot(srv, key, &h);
+	if (pass) {
+		p->hash = h;
+		p->until = time(NULL) + SERVER_PASS_SECS;
+	} else if (p->hash == h)
+		p->until = 0;
+}
+
+/* True if key's last response was not stored, lately. */
+static int
+server_pass_marked(struct server *srv, const char *key)
+{
+	struct server_pass	*p;
+	uint64_t		 h;
+
+	p = server_pass_slot(srv, key, &h);
+	return (p->hash == h && p->until > time(NULL));
+}
+
 /*
  * A GET that missed: join the fill of its URL if one is under way, or
  * start one that later requests can join.  Returns 0 if req now waits
@@ -1390,6 +1441,12 @@ server_req_collapse(struct server_req *req)
 	    evhttp_find_header(in, "Authorization") != NULL ||
 	    evhttp_find_header(in, "If-None-Match") != NULL ||
 	    evhttp_find_header(in, "If-Modified-Since") != NULL)
+		return (-1);
+	/*
+	 * The last response was not stored: waiting for another request's
+	 * would only queue this one behind it (an uncacheable hot URL)
+	 */
+	if (server_pass_marked(req->srv, req->url_str))
 		return (-1);
 	if ((fl = server_fill_find(req->srv, req->url_str)) == NULL) {
 		(void)server_fill_new(req);	/* shares nothing on ENOMEM */
