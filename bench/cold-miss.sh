@@ -28,7 +28,30 @@ if [ "${1:-}" = --strace ]; then
 	shift
 fi
 RUNS=${1:-7}
-command -v nginx >/dev/null 2>&1 || { echo "cold-miss: needs nginx" >&2; exit 1; }
+# Installs Debian packages $@ if their commands are missing (root only);
+# a temporary policy-rc.d keeps nginx's system service from starting.
+need() {
+	[ $# -gt 0 ] || return 0
+	[ "$(id -u)" = 0 ] || { echo "cold-miss: install $*" >&2; exit 1; }
+	_ours=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		_ours=1
+	fi
+	_rc=0
+	{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" \
+	    >/dev/null 2>&1 || { apt-get update -qq &&
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" \
+	    >/dev/null; }; } || _rc=1
+	[ $_ours = 0 ] || rm -f /usr/sbin/policy-rc.d
+	[ $_rc = 0 ] || exit 1
+}
+missing=""
+command -v nginx >/dev/null 2>&1 || missing="nginx-light"
+[ $STRACE = 0 ] || command -v strace >/dev/null 2>&1 ||
+    missing="$missing strace"
+need $missing
 BIN=${EVPROXY_BIN:-$ROOT/build/evproxy}
 [ -x "$BIN" ] || ./dev.sh build >/dev/null
 
