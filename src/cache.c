@@ -93,33 +93,18 @@ struct cache {
 	int				 rebuilding;
 };
 
-/* 64-bit FNV-1a over s, continuing from h. */
-static uint64_t
-cache_fnv(uint64_t h, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (h);
-}
-
 /* The hash of a key alone (the bucket). */
 static uint64_t
 cache_key_hash(const char *key)
 {
-	return (cache_fnv(0xcbf29ce484222325ULL, key));
+	return (cache_record_hash(key, NULL));
 }
 
 /* The hash of key and Vary key together (the file name). */
 static uint64_t
 cache_file_hash(const char *key, const char *vary)
 {
-	uint64_t	 h = cache_fnv(0xcbf29ce484222325ULL, key);
-
-	h ^= 0xff;
-	h *= 0x100000001b3ULL;
-	return (cache_fnv(h, vary));
+	return (cache_record_hash(key, vary));
 }
 
 /* Formats the final path of file hash h into buf. */
