@@ -605,29 +605,37 @@ drop:
 	free(w);
 }
 
-/* Reads and decodes the record at the start of an open entry file. */
+/*
+ * Reads and decodes the record at the start of an open entry file.  The
+ * first CACHE_READ_FIRST bytes, which hold almost every header, go to the
+ * stack; only a longer header costs an allocation of the largest size.
+ */
 static long
 cache_read_record(int fd, uint64_t size, struct cache_record *rec,
     const char **why)
 {
-	char	*buf;
-	size_t	 want = CACHE_READ_FIRST, have = 0;
+	char	 first[CACHE_READ_FIRST], *buf = first;
+	size_t	 want = sizeof(first), have = 0;
 	ssize_t	 n;
 	long	 hl = 0;
 
-	if ((buf = malloc(CACHE_RECORD_PREFIX + CACHE_RECORD_MAX)) == NULL) {
-		*why = "out of memory";
-		return (-1);
-	}
 	for (;;) {
 		if (want > size)
 			want = (size_t)size;
+		if (want > sizeof(first) && buf == first) {
+			if ((buf = malloc(CACHE_RECORD_PREFIX +
+			    CACHE_RECORD_MAX)) == NULL) {
+				*why = "out of memory";
+				return (-1);
+			}
+			memcpy(buf, first, have);
+		}
 		while (have < want) {
 			n = pread(fd, buf + have, want - have, (off_t)have);
 			if (n <= 0) {
 				*why = n == 0 ? "truncated" : "read error";
-				free(buf);
-				return (-1);
+				hl = -1;
+				goto done;
 			}
 			have += (size_t)n;
 		}
@@ -637,11 +645,13 @@ cache_read_record(int fd, uint64_t size, struct cache_record *rec,
 			break;
 		want = CACHE_RECORD_PREFIX + CACHE_RECORD_MAX;
 	}
-	free(buf);
 	if (hl == 0) {
 		*why = "truncated";
-		return (-1);
+		hl = -1;
 	}
+done:
+	if (buf != first)
+		free(buf);
 	return (hl);
 }
 
