@@ -9,6 +9,13 @@
  * so that no reader ever sees a partial file; DIR/tmp is emptied at
  * start-up (what a crash left there).
  *
+ * Start-up.  The index is rebuilt by a scan of the directory, a batch of
+ * files per event-loop turn, while the proxy serves.  Until it ends, a
+ * lookup or removal that finds nothing indexed reads the file that the
+ * key alone names, a response's without Vary (cache_load_early): an entry
+ * the scan has not reached is still a hit, and the scan, finding it
+ * indexed, skips it.
+ *
  * Ownership.  The index holds one reference on each entry it lists;
  * cache_lookup hands out more.  Removing an entry (eviction, purge,
  * replacement, damage) unlinks its file and drops the index's reference:
@@ -92,6 +99,8 @@ struct cache {
 	uint64_t			 scanned;
 	int				 rebuilding;
 };
+
+static int	cache_load_early(struct cache *, const char *);
 
 /* The hash of a key alone (the bucket). */
 static uint64_t
@@ -263,16 +272,15 @@ cache_index_record(struct cache *c, struct cache_record *rec,
 	return (e);
 }
 
-struct cache_entry *
-cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
+/* The indexed entry of key that matches the request's Vary, or NULL. */
+static struct cache_entry *
+cache_find(struct cache *c, const char *key, const struct evkeyvalq *req)
 {
 	struct cache_entry	*e;
 	uint64_t		 kh;
 	char			*vk;
 	int			 match;
 
-	if (c == NULL)
-		return (NULL);
 	kh = cache_key_hash(key);
 	for (e = c->table[kh & (c->nbuckets - 1)]; e != NULL; e = e->hnext) {
 		if (e->khash != kh || strcmp(e->rec.key, key) != 0)
@@ -284,14 +292,29 @@ cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
 			match = vk != NULL && strcmp(vk, e->rec.vary_key) == 0;
 			free(vk);
 		}
-		if (!match)
-			continue;
-		TAILQ_REMOVE(&c->lru, e, lru);
-		TAILQ_INSERT_HEAD(&c->lru, e, lru);
-		e->refs++;
-		return (e);
+		if (match)
+			return (e);
 	}
 	return (NULL);
+}
+
+struct cache_entry *
+cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
+{
+	struct cache_entry	*e;
+
+	if (c == NULL)
+		return (NULL);
+	/* during the start-up scan, an unindexed entry may be on disk */
+	if ((e = cache_find(c, key, req)) == NULL &&
+	    cache_load_early(c, key) == 1)
+		e = cache_find(c, key, req);
+	if (e == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&c->lru, e, lru);
+	TAILQ_INSERT_HEAD(&c->lru, e, lru);
+	e->refs++;
+	return (e);
 }
 
 int
@@ -344,6 +367,8 @@ cache_remove(struct cache *c, const char *key)
 
 	if (c == NULL)
 		return (0);
+	/* an unscanned file would come back when the scan reaches it */
+	cache_load_early(c, key);
 	kh = cache_key_hash(key);
 	for (e = c->table[kh & (c->nbuckets - 1)]; e != NULL; e = next) {
 		next = e->hnext;
@@ -655,25 +680,31 @@ done:
 	return (hl);
 }
 
-/* Indexes the entry file DIR/sub/name found by the scan, or removes it. */
-static void
-cache_scan_file(struct cache *c, const char *sub, const char *name)
+/*
+ * Reads the entry file at path, checks it and indexes it: the start-up
+ * scan found it, or a lookup during the scan computed its name.  Its
+ * header must decode and its keys must give its name; otherwise the file
+ * is removed, never served.  A file whose entry is already indexed (stored
+ * or loaded since start-up) is left alone, so that no entry is indexed or
+ * counted twice.  One open and a pread of the header (more only for a
+ * header over CACHE_READ_FIRST).  Returns 1 if it indexed an entry.
+ */
+static int
+cache_load_file(struct cache *c, const char *path)
 {
 	struct cache_record	 rec;
 	struct stat		 st;
-	char			 path[PATH_MAX], want[PATH_MAX];
+	char			 want[PATH_MAX];
 	const char		*why = "not an entry file";
 	long			 hl;
-	int			 fd;
+	int			 fd, n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", c->dir, sub, name);
-	c->scanned++;
 	cache_record_init(&rec);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
+		return (0);
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return;
+		return (0);
 	}
 	hl = cache_read_record(fd, (uint64_t)st.st_size, &rec, &why);
 	close(fd);
@@ -689,19 +720,45 @@ cache_scan_file(struct cache *c, const char *sub, const char *name)
 		/* not the file's fault: leave it for the next start */
 		log_warnx("cache: skipping %s: out of memory", path);
 		cache_record_clear(&rec);
-		return;
+		return (0);
 	}
 	if (hl <= 0) {
 		log_warnx("cache: removing %s: %s", path, why);
 		unlink(path);
 		cache_record_clear(&rec);
-		return;
+		return (0);
 	}
-	/* an entry stored since start-up is newer: keep it */
+	/* an entry stored or loaded since start-up: keep it */
 	if (cache_find_file(c, cache_key_hash(rec.key),
-	    cache_file_hash(rec.key, rec.vary_key)) == NULL)
-		cache_index_record(c, &rec, (uint64_t)hl, (uint64_t)st.st_size);
+	    cache_file_hash(rec.key, rec.vary_key)) == NULL &&
+	    cache_index_record(c, &rec, (uint64_t)hl,
+	    (uint64_t)st.st_size) != NULL)
+		n = 1;
 	cache_record_clear(&rec);
+	return (n);
+}
+
+/*
+ * While the start-up scan runs, loads the file of key's response without
+ * Vary, which is named by the key alone, unless it is indexed already:
+ * a request for an entry the scan has not reached yet is then a hit, and
+ * a purge removes the file before the scan could index it.  A Vary
+ * response is named by the request headers it lists, which only its file
+ * says: it waits for the scan.  Returns 1 if it indexed an entry.
+ */
+static int
+cache_load_early(struct cache *c, const char *key)
+{
+	char		 path[PATH_MAX];
+	uint64_t	 fhash;
+
+	if (!c->rebuilding)
+		return (0);
+	fhash = cache_file_hash(key, "");
+	if (cache_find_file(c, cache_key_hash(key), fhash) != NULL)
+		return (0);
+	cache_path(c, fhash, path, sizeof(path));
+	return (cache_load_file(c, path));
 }
 
 /* One turn of the start-up scan: up to CACHE_SCAN_BATCH files. */
@@ -733,7 +790,10 @@ cache_scan_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (de->d_name[0] == '.')
 			continue;
-		cache_scan_file(c, sub, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/%s", c->dir, sub,
+		    de->d_name);
+		c->scanned++;
+		cache_load_file(c, path);
 		n++;
 	}
 	if (c->scan_sub < 256) {
