@@ -148,6 +148,15 @@ long	cache_record_decode(const char *buf, size_t len, uint64_t file_size,
 	    struct cache_record *rec, const char **why);
 
 /*
+ * The 64-bit FNV-1a hash that names an entry file: of key, a 0xff byte,
+ * then vary_key.  The file is DIR/XX/HHHHHHHHHHHHHHHH (16 hex digits, XX
+ * the first two), so the name of a response without Vary follows from
+ * its key alone.  With vary_key NULL: the hash of key alone (the index's
+ * bucket).  Part of the on-disk format: changing it orphans every file.
+ */
+uint64_t	cache_record_hash(const char *key, const char *vary_key);
+
+/*
  * The runtime cache.  Entries live in files under the cache directory,
  * named by a hash of their key and secondary (Vary) key; the index and
  * every entry's metadata are kept in memory, so a hit reads no metadata

@@ -9,6 +9,13 @@
  * so that no reader ever sees a partial file; DIR/tmp is emptied at
  * start-up (what a crash left there).
  *
+ * Start-up.  The index is rebuilt by a scan of the directory, a batch of
+ * files per event-loop turn, while the proxy serves.  Until it ends, a
+ * lookup or removal that finds nothing indexed reads the file that the
+ * key alone names, a response's without Vary (cache_load_early): an entry
+ * the scan has not reached is still a hit, and the scan, finding it
+ * indexed, skips it.
+ *
  * Ownership.  The index holds one reference on each entry it lists;
  * cache_lookup hands out more.  Removing an entry (eviction, purge,
  * replacement, damage) unlinks its file and drops the index's reference:
@@ -96,34 +103,20 @@ struct cache {
 };
 
 static void	cache_unindex(struct cache *, struct cache_entry *, int);
-
-/* 64-bit FNV-1a over s, continuing from h. */
-static uint64_t
-cache_fnv(uint64_t h, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (h);
-}
+static int	cache_load_early(struct cache *, const char *);
 
 /* The hash of a key alone (the bucket). */
 static uint64_t
 cache_key_hash(const char *key)
 {
-	return (cache_fnv(0xcbf29ce484222325ULL, key));
+	return (cache_record_hash(key, NULL));
 }
 
 /* The hash of key and Vary key together (the file name). */
 static uint64_t
 cache_file_hash(const char *key, const char *vary)
 {
-	uint64_t	 h = cache_fnv(0xcbf29ce484222325ULL, key);
-
-	h ^= 0xff;
-	h *= 0x100000001b3ULL;
-	return (cache_fnv(h, vary));
+	return (cache_record_hash(key, vary));
 }
 
 /* Formats the final path of file hash h into buf. */
@@ -322,16 +315,15 @@ cache_index_record(struct cache *c, struct cache_record *rec,
 	return (e);
 }
 
-struct cache_entry *
-cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
+/* The indexed entry of key that matches the request's Vary, or NULL. */
+static struct cache_entry *
+cache_find(struct cache *c, const char *key, const struct evkeyvalq *req)
 {
 	struct cache_entry	*e;
 	uint64_t		 kh;
 	char			*vk;
 	int			 match;
 
-	if (c == NULL)
-		return (NULL);
 	kh = cache_key_hash(key);
 	for (e = c->table[kh & (c->nbuckets - 1)]; e != NULL; e = e->hnext) {
 		if (e->khash != kh || strcmp(e->rec.key, key) != 0)
@@ -345,14 +337,29 @@ cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
 			match = vk != NULL && strcmp(vk, e->rec.vary_key) == 0;
 			free(vk);
 		}
-		if (!match)
-			continue;
-		TAILQ_REMOVE(&c->lru, e, lru);
-		TAILQ_INSERT_HEAD(&c->lru, e, lru);
-		e->refs++;
-		return (e);
+		if (match)
+			return (e);
 	}
 	return (NULL);
+}
+
+struct cache_entry *
+cache_lookup(struct cache *c, const char *key, const struct evkeyvalq *req)
+{
+	struct cache_entry	*e;
+
+	if (c == NULL)
+		return (NULL);
+	/* during the start-up scan, an unindexed entry may be on disk */
+	if ((e = cache_find(c, key, req)) == NULL &&
+	    cache_load_early(c, key) == 1)
+		e = cache_find(c, key, req);
+	if (e == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&c->lru, e, lru);
+	TAILQ_INSERT_HEAD(&c->lru, e, lru);
+	e->refs++;
+	return (e);
 }
 
 int
@@ -417,6 +424,8 @@ cache_remove(struct cache *c, const char *key)
 
 	if (c == NULL)
 		return (0);
+	/* an unscanned file would come back when the scan reaches it */
+	cache_load_early(c, key);
 	kh = cache_key_hash(key);
 	for (e = c->table[kh & (c->nbuckets - 1)]; e != NULL; e = next) {
 		next = e->hnext;
@@ -678,29 +687,37 @@ drop:
 	free(w);
 }
 
-/* Reads and decodes the record at the start of an open entry file. */
+/*
+ * Reads and decodes the record at the start of an open entry file.  The
+ * first CACHE_READ_FIRST bytes, which hold almost every header, go to the
+ * stack; only a longer header costs an allocation of the largest size.
+ */
 static long
 cache_read_record(int fd, uint64_t size, struct cache_record *rec,
     const char **why)
 {
-	char	*buf;
-	size_t	 want = CACHE_READ_FIRST, have = 0;
+	char	 first[CACHE_READ_FIRST], *buf = first;
+	size_t	 want = sizeof(first), have = 0;
 	ssize_t	 n;
 	long	 hl = 0;
 
-	if ((buf = malloc(CACHE_RECORD_PREFIX + CACHE_RECORD_MAX)) == NULL) {
-		*why = "out of memory";
-		return (-1);
-	}
 	for (;;) {
 		if (want > size)
 			want = (size_t)size;
+		if (want > sizeof(first) && buf == first) {
+			if ((buf = malloc(CACHE_RECORD_PREFIX +
+			    CACHE_RECORD_MAX)) == NULL) {
+				*why = "out of memory";
+				return (-1);
+			}
+			memcpy(buf, first, have);
+		}
 		while (have < want) {
 			n = pread(fd, buf + have, want - have, (off_t)have);
 			if (n <= 0) {
 				*why = n == 0 ? "truncated" : "read error";
-				free(buf);
-				return (-1);
+				hl = -1;
+				goto done;
 			}
 			have += (size_t)n;
 		}
@@ -710,33 +727,41 @@ cache_read_record(int fd, uint64_t size, struct cache_record *rec,
 			break;
 		want = CACHE_RECORD_PREFIX + CACHE_RECORD_MAX;
 	}
-	free(buf);
 	if (hl == 0) {
 		*why = "truncated";
-		return (-1);
+		hl = -1;
 	}
+done:
+	if (buf != first)
+		free(buf);
 	return (hl);
 }
 
-/* Indexes the entry file DIR/sub/name found by the scan, or removes it. */
-static void
-cache_scan_file(struct cache *c, const char *sub, const char *name)
+/*
+ * Reads the entry file at path, checks it and indexes it: the start-up
+ * scan found it, or a lookup during the scan computed its name.  Its
+ * header must decode and its keys must give its name; otherwise the file
+ * is removed, never served.  A file whose entry is already indexed (stored
+ * or loaded since start-up) is left alone, so that no entry is indexed or
+ * counted twice.  One open and a pread of the header (more only for a
+ * header over CACHE_READ_FIRST).  Returns 1 if it indexed an entry.
+ */
+static int
+cache_load_file(struct cache *c, const char *path)
 {
 	struct cache_record	 rec;
 	struct stat		 st;
-	char			 path[PATH_MAX], want[PATH_MAX];
+	char			 want[PATH_MAX];
 	const char		*why = "not an entry file";
 	long			 hl;
-	int			 fd;
+	int			 fd, n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", c->dir, sub, name);
-	c->scanned++;
 	cache_record_init(&rec);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
+		return (0);
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return;
+		return (0);
 	}
 	hl = cache_read_record(fd, (uint64_t)st.st_size, &rec, &why);
 	close(fd);
@@ -752,19 +777,45 @@ cache_scan_file(struct cache *c, const char *sub, const char *name)
 		/* not the file's fault: leave it for the next start */
 		log_warnx("cache: skipping %s: out of memory", path);
 		cache_record_clear(&rec);
-		return;
+		return (0);
 	}
 	if (hl <= 0) {
 		log_warnx("cache: removing %s: %s", path, why);
 		unlink(path);
 		cache_record_clear(&rec);
-		return;
+		return (0);
 	}
-	/* an entry stored since start-up is newer: keep it */
+	/* an entry stored or loaded since start-up: keep it */
 	if (cache_find_file(c, cache_key_hash(rec.key),
-	    cache_file_hash(rec.key, rec.vary_key)) == NULL)
-		cache_index_record(c, &rec, (uint64_t)hl, (uint64_t)st.st_size);
+	    cache_file_hash(rec.key, rec.vary_key)) == NULL &&
+	    cache_index_record(c, &rec, (uint64_t)hl,
+	    (uint64_t)st.st_size) != NULL)
+		n = 1;
 	cache_record_clear(&rec);
+	return (n);
+}
+
+/*
+ * While the start-up scan runs, loads the file of key's response without
+ * Vary, which is named by the key alone, unless it is indexed already:
+ * a request for an entry the scan has not reached yet is then a hit, and
+ * a purge removes the file before the scan could index it.  A Vary
+ * response is named by the request headers it lists, which only its file
+ * says: it waits for the scan.  Returns 1 if it indexed an entry.
+ */
+static int
+cache_load_early(struct cache *c, const char *key)
+{
+	char		 path[PATH_MAX];
+	uint64_t	 fhash;
+
+	if (!c->rebuilding)
+		return (0);
+	fhash = cache_file_hash(key, "");
+	if (cache_find_file(c, cache_key_hash(key), fhash) != NULL)
+		return (0);
+	cache_path(c, fhash, path, sizeof(path));
+	return (cache_load_file(c, path));
 }
 
 /* One turn of the start-up scan: up to CACHE_SCAN_BATCH files. */
@@ -796,7 +847,10 @@ cache_scan_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (de->d_name[0] == '.')
 			continue;
-		cache_scan_file(c, sub, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/%s", c->dir, sub,
+		    de->d_name);
+		c->scanned++;
+		cache_load_file(c, path);
 		n++;
 	}
 	if (c->scan_sub < 256) {

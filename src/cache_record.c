@@ -147,6 +147,30 @@ cache_record_crc32(const void *p, size_t len)
 	return (crc ^ 0xffffffffU);
 }
 
+/* 64-bit FNV-1a over s, continuing from h. */
+static uint64_t
+cache_record_fnv(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+/* The hash of key (and vary_key): see cache.h. */
+uint64_t
+cache_record_hash(const char *key, const char *vary_key)
+{
+	uint64_t	 h = cache_record_fnv(0xcbf29ce484222325ULL, key);
+
+	if (vary_key == NULL)
+		return (h);
+	h ^= 0xff;			/* between the two keys */
+	h *= 0x100000001b3ULL;
+	return (cache_record_fnv(h, vary_key));
+}
+
 /* True if s may be stored in a header line: no CR or LF. */
 static int
 cache_record_text_ok(const char *s)

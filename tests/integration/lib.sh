@@ -11,7 +11,8 @@
 # wait is bounded.  On exit every process started here is stopped by PID;
 # the daemon must then exit 0 with a clean sanitizer report.
 #
-# Environment: PROXY_BIN, ORIGIN_BIN, DNSD_BIN (set by CTest);
+# Environment: PROXY_BIN, ORIGIN_BIN, DNSD_BIN, MKCACHE_BIN (set by CTest;
+# mkcache.c writes entry files for scenarios that need many);
 # EVPROXY_SANITIZE=1 when they were built with ASan/UBSan;
 # PROXY_USE_RUNNING=host:port to test a daemon you started yourself;
 # PYTHON=/usr/bin/python3 (say) picks the interpreter of tools/;
@@ -33,6 +34,7 @@ CURL_RC=0
 : "${PROXY_BIN:=evproxy}"
 : "${ORIGIN_BIN:=evproxy-test-origin}"
 : "${DNSD_BIN:=evproxy-test-dnsd}"
+: "${MKCACHE_BIN:=evproxy-test-mkcache}"
 : "${EVPROXY_SANITIZE:=0}"
 : "${PYTHON:=python3}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"

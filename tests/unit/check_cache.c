@@ -1,7 +1,7 @@
 /*
  * check_cache.c: table-driven tests of the pure half of the cache module:
- * the RFC 9111 policy (cache_policy.c) and the entry file header
- * (cache_record.c).  Every table test is a loop test; _i indexes its
+ * the RFC 9111 policy (cache_policy.c) and the entry file header and
+ * name (cache_record.c).  Every table test is a loop test; _i indexes its
  * rows[] table, one row per {headers, status, request, times, now ->
  * expected}.  All times are relative to T0 (1700000000, the D_ dates
  * below); a row's request and response times default to T0.  The record
@@ -1269,6 +1269,34 @@ START_TEST(test_record_header)
 }
 END_TEST
 
+/*
+ * Entry file names (cache_record_hash): FNV-1a's published values for the
+ * key alone, then names pinned as stored, so that a change of the hash,
+ * which would orphan every file of a cache, shows here first.
+ */
+static const struct {
+	const char	*key;
+	const char	*vary;		/* NULL: the key alone */
+	uint64_t	 want;
+} hash_rows[] = {
+	{ "", NULL, 0xcbf29ce484222325ULL },
+	{ "a", NULL, 0xaf63dc4c8601ec8cULL },
+	{ "foobar", NULL, 0x85944171f73967e8ULL },
+	{ "http://example.com/a", NULL, 0x7fadbd6e96a526b0ULL },
+	{ "http://example.com/a", "", 0x995f31e9faa0183dULL },
+	{ "http://example.com/a", "accept-encoding=gzip",
+	    0xc57d227ab6176740ULL },
+};
+
+/* One hash_rows[] row. */
+START_TEST(test_record_hash)
+{
+	ck_assert_msg(cache_record_hash(hash_rows[_i].key, hash_rows[_i].vary)
+	    == hash_rows[_i].want, "%s + %s", hash_rows[_i].key,
+	    hash_rows[_i].vary != NULL ? hash_rows[_i].vary : "(none)");
+}
+END_TEST
+
 Suite *cache_suite(void);
 
 /* The cache module's pure half: policy tables, then the record format. */
@@ -1299,6 +1327,7 @@ cache_suite(void)
 	tcase_add_test(tc, test_record_near_max);
 	tcase_add_loop_test(tc, test_record_damaged, 0, NROWS(bad_rows));
 	tcase_add_loop_test(tc, test_record_header, 0, NROWS(hdr_rows));
+	tcase_add_loop_test(tc, test_record_hash, 0, NROWS(hash_rows));
 	suite_add_tcase(s, tc);
 	return (s);
 }
