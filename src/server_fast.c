@@ -271,15 +271,8 @@ fail:
 	evhttp_clear_headers(&out);
 	if (b != NULL)
 		evbuffer_free(b);
-	if (m != NULL) {
-		if (m->seg != NULL) {
-			evbuffer_file_segment_free(m->seg);
-			server_fast_memo_files--;
-		}
-		free(m->head);
-		free(m->body);
-		free(m);
-	}
+	if (m != NULL)
+		server_fast_memo_free(m);	/* size 0: never counted */
 	return (NULL);
 }
 
