@@ -274,6 +274,23 @@ proxy_rss_kb() {
 	awk '/^VmRSS:/{print $2}' "/proc/$PROXY_PID/status"
 }
 
+# Milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# Samples the proxy's RSS every 50 ms while PID $1 runs (at most 20 s);
+# keeps the peak in peak_kb (set it to a baseline first).
+watch_rss() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 400 ]; do
+		_kb=$(proxy_rss_kb)
+		[ "$_kb" -gt "$peak_kb" ] && peak_kb=$_kb
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+
 # Asserts the proxy process is still running.
 expect_proxy_alive() {
 	kill -0 "$PROXY_PID" 2>/dev/null || fail "evproxy is not running"

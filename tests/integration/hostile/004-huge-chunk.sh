@@ -18,23 +18,6 @@ base_kb=$(proxy_rss_kb)
 limit=24576
 [ "$EVPROXY_SANITIZE" = 1 ] && limit=49152
 
-# Samples the proxy's RSS every 50 ms while PID $1 runs (at most 20 s);
-# keeps the peak in peak_kb.
-watch_rss() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 400 ]; do
-		kb=$(proxy_rss_kb)
-		[ "$kb" -gt "$peak_kb" ] && peak_kb=$kb
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
-
-# Milliseconds since the epoch.
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 U="http://127.0.0.1:$ORIGIN_RAW/raw/huge-chunk"
 peak_kb=$base_kb
 for n in 1 2; do

@@ -5,11 +5,6 @@
 # is cached.
 . "$(dirname "$0")/../lib.sh"
 
-# Milliseconds since the epoch.
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 origin_start
 proxy_start
 U="http://127.0.0.1:$ORIGIN_RAW/raw/drip"
