@@ -446,10 +446,11 @@ for s in $SERVERS; do
 	    "$(mem_kib "$pid" VmHWM)" "$(mem_kib "$pid" VmRSS)" >>"$MEM"
 done
 
-# The tables: medians over the rounds.
-awk -F '\t' -v servers="$SERVERS" '
-function median(k,    n, i, j, v, a) {
-	n = split(vals[k], a, " ")
+# awk: the median of a space-separated list of numbers (0 if empty), and
+# the head of a table with a column per server (after "case | conns").
+AWK_LIB='
+function median(s,    n, i, j, v, a) {
+	n = split(s, a, " ")
 	for (i = 2; i <= n; i++) {
 		v = a[i]
 		for (j = i - 1; j >= 1 && a[j] + 0 > v + 0; j--)
@@ -459,6 +460,14 @@ function median(k,    n, i, j, v, a) {
 	if (n == 0) return 0
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+function table_head(title, suffix,    i) {
+	printf "\n### %s\n\n| case | conns |", title
+	for (i = 1; i <= ns; i++) printf " %s%s |", sv[i], suffix
+}
+'
+
+# The tables: medians over the rounds.
+awk -F '\t' -v servers="$SERVERS" "$AWK_LIB"'
 function add(k, v) { vals[k] = (k in vals) ? vals[k] " " v : v }
 NR > 1 {
 	row = $2 "\t" $3
@@ -471,27 +480,24 @@ NR > 1 {
 }
 END {
 	ns = split(servers, sv, " ")
-	printf "### Requests per second (median; × the origin in the same rounds)\n\n"
-	printf "| case | conns |"
-	for (i = 1; i <= ns; i++) printf " %s req/s |", sv[i]
+	table_head("Requests per second (median; × the origin in the same rounds)",
+	    " req/s")
 	printf " origin requests during proxy runs (evproxy / nginx / squid) |\n|---|---|"
 	for (i = 1; i <= ns; i++) printf "---|"
 	printf "---|\n"
 	for (x = 1; x <= nrows; x++) {
 		split(rows[x], rc, "\t")
-		o = median(rows[x] "\torigin\trps")
+		o = median(vals[rows[x] "\torigin\trps"])
 		printf "| %s | %s |", rc[1], rc[2]
 		for (i = 1; i <= ns; i++) {
-			v = median(rows[x] "\t" sv[i] "\trps")
+			v = median(vals[rows[x] "\t" sv[i] "\trps"])
 			if (sv[i] == "origin") printf " %d |", v
 			else printf " %d (%.2f ×) |", v, (o > 0) ? v / o : 0
 		}
 		printf " %d / %d / %d |\n", leak[rows[x] "\tevproxy"],
 		    leak[rows[x] "\tnginx"], leak[rows[x] "\tsquid"]
 	}
-	printf "\n### Latency p50 / p99, ms (median of the rounds)\n\n"
-	printf "| case | conns |"
-	for (i = 1; i <= ns; i++) printf " %s |", sv[i]
+	table_head("Latency p50 / p99, ms (median of the rounds)", "")
 	printf "\n|---|---|"
 	for (i = 1; i <= ns; i++) printf "---|"
 	printf "\n"
@@ -499,13 +505,11 @@ END {
 		split(rows[x], rc, "\t")
 		printf "| %s | %s |", rc[1], rc[2]
 		for (i = 1; i <= ns; i++)
-			printf " %.3f / %.3f |", median(rows[x] "\t" sv[i] "\tp50"),
-			    median(rows[x] "\t" sv[i] "\tp99")
+			printf " %.3f / %.3f |", median(vals[rows[x] "\t" sv[i] "\tp50"]),
+			    median(vals[rows[x] "\t" sv[i] "\tp99"])
 		printf "\n"
 	}
-	printf "\n### CPU µs per request of the server'"'"'s processes (median)\n\n"
-	printf "| case | conns |"
-	for (i = 1; i <= ns; i++) printf " %s |", sv[i]
+	table_head("CPU µs per request of the server'"'"'s processes (median)", "")
 	printf "\n|---|---|"
 	for (i = 1; i <= ns; i++) printf "---|"
 	printf "\n"
@@ -513,7 +517,7 @@ END {
 		split(rows[x], rc, "\t")
 		printf "| %s | %s |", rc[1], rc[2]
 		for (i = 1; i <= ns; i++)
-			printf " %.1f |", median(rows[x] "\t" sv[i] "\tcpu")
+			printf " %.1f |", median(vals[rows[x] "\t" sv[i] "\tcpu"])
 		printf "\n"
 	}
 	e = 0
@@ -526,17 +530,7 @@ END {
 	}
 }' "$RUNS" >"$T/table.md"
 
-awk -F '\t' '
-function median(s,    n, i, j, v, a) {
-	n = split(s, a, " ")
-	for (i = 2; i <= n; i++) {
-		v = a[i]
-		for (j = i - 1; j >= 1 && a[j] + 0 > v + 0; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = v
-	}
-	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F '\t' "$AWK_LIB"'
 NR > 1 {
 	if (!($2 in f)) order[++n] = $2
 	f[$2] = f[$2] " " $3; t[$2] = t[$2] " " $4
@@ -564,20 +558,10 @@ awk -F '\t' 'NR == 1 {
     "$MEM" >>"$T/table.md"
 
 # The chart: median req/s of the many-connection hits per object size.
-awk -F '\t' '
+awk -F '\t' "$AWK_LIB"'
 NR > 1 && $3 > 1 && $2 ~ /hit/ {
 	k = $2 "\t" $4; v[k] = v[k] " " $5
 	if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
-}
-function median(s,    m, i, j, x, a) {
-	m = split(s, a, " ")
-	for (i = 2; i <= m; i++) {
-		x = a[i]
-		for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--)
-			a[j + 1] = a[j]
-		a[j + 1] = x
-	}
-	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
 END {
 	print "# size\torigin\tevproxy\tnginx\tsquid"
