@@ -61,6 +61,7 @@
 struct server_fast_memo {
 	size_t		 size;		/* counted against the budget */
 	int		 location;	/* has Location: path form rewrites it */
+	int		 slow;		/* never fast (not 200, no Date) */
 	char		*head;		/* status line .. Content-Length CRLF */
 	size_t		 head_len;
 	char		*body;		/* the body in memory, or NULL */
@@ -199,7 +200,9 @@ server_fast_str(char *buf, const char *s, size_t len)
 
 /*
  * Builds the entry's memo: the response head as server_req_serve_hit
- * would send it, up to Age, and a small body.  NULL: take the slow path.
+ * would send it, up to Age, and a small body.  An entry the fast path
+ * can never answer gets a memo that says so (slow), so that its hits do
+ * not try again.  NULL: take the slow path this time.
  */
 static struct server_fast_memo *
 server_fast_memo_new(struct server *srv, struct cache_entry *e)
@@ -215,14 +218,17 @@ server_fast_memo_new(struct server *srv, struct cache_entry *e)
 	char			 via[160];
 
 	TAILQ_INIT(&out);
-	if (rec->status != 200 || server_fast_memo_bytes > FAST_MEMO_BUDGET)
+	if (server_fast_memo_bytes > FAST_MEMO_BUDGET ||
+	    (m = calloc(1, sizeof(*m))) == NULL)
 		return (NULL);
-	if ((m = calloc(1, sizeof(*m))) == NULL || (b = evbuffer_new()) == NULL)
-		goto fail;
-	if (http_hdr_copy_end_to_end(&rec->headers, &out, skip) == -1)
-		goto fail;
 	/* evhttp would add a Date to an HTTP/1.1 reply that has none */
-	if (evhttp_find_header(&out, "Date") == NULL)
+	if (rec->status != 200 ||
+	    evhttp_find_header(&rec->headers, "Date") == NULL) {
+		m->slow = 1;
+		goto done;
+	}
+	if ((b = evbuffer_new()) == NULL ||
+	    http_hdr_copy_end_to_end(&rec->headers, &out, skip) == -1)
 		goto fail;
 	snprintf(via, sizeof(via), "1.1 %s", srv->via);
 	if (http_hdr_list_append(&out, "Via", via) == -1)
@@ -261,10 +267,11 @@ server_fast_memo_new(struct server *srv, struct cache_entry *e)
 		}
 		server_fast_memo_files++;
 	}
-	m->size = sizeof(*m) + m->head_len + m->body_len;
-	server_fast_memo_bytes += m->size;
 	evhttp_clear_headers(&out);
 	evbuffer_free(b);
+done:
+	m->size = sizeof(*m) + m->head_len + m->body_len;
+	server_fast_memo_bytes += m->size;
 	cache_entry_set_memo(e, m, server_fast_memo_free);
 	return (m);
 fail:
@@ -282,7 +289,7 @@ fail:
  */
 static struct cache_entry *
 server_fast_lookup(struct server *srv, const struct server_fast_req *r,
-    struct http_url *url, char *key, size_t keylen)
+    time_t now, struct http_url *url, char *key, size_t keylen)
 {
 	char			 target[FAST_TARGET_MAX], host[FAST_HOST_MAX];
 	char			 referer[FAST_TARGET_MAX];
@@ -310,8 +317,8 @@ server_fast_lookup(struct server *srv, const struct server_fast_req *r,
 	if ((e = cache_lookup(srv->cache, key, NULL)) == NULL)
 		return (NULL);
 	http_cc_init(&cc);
-	if (cache_policy_freshness(cache_entry_meta(e), &cc, time(NULL),
-	    &swr) != CACHE_FRESH || swr) {
+	if (cache_policy_freshness(cache_entry_meta(e), &cc, now, &swr) !=
+	    CACHE_FRESH || swr) {
 		cache_entry_unref(e);
 		return (NULL);
 	}
@@ -401,12 +408,13 @@ server_fast_hit(struct server *srv, const char *client, struct evbuffer *in,
 		return (FAST_NONE);
 	evutil_gettimeofday(&start, NULL);
 	memset(&url, 0, sizeof(url));
-	if ((e = server_fast_lookup(srv, &r, &url, key, sizeof(key))) == NULL)
+	if ((e = server_fast_lookup(srv, &r, start.tv_sec, &url, key,
+	    sizeof(key))) == NULL)
 		goto none;
 	if ((m = cache_entry_memo(e)) == NULL)
 		m = server_fast_memo_new(srv, e);
 	/* path form (the target is a path) rewrites a Location: slow path */
-	if (m == NULL || (m->location && r.target[0] == '/')) {
+	if (m == NULL || m->slow || (m->location && r.target[0] == '/')) {
 		cache_entry_unref(e);
 		goto none;
 	}

@@ -87,6 +87,17 @@ fetch "$V"
 expect_header 'Cache-Status: ^evproxy; hit'
 expect_fast 3 "a Vary response"
 
+# A stored 404 is never fast (the memo says so); each hit is still right.
+F="http://$ORIGIN/status/404?h=Cache-Control:max-age%3D600"
+fetch "$F"
+for i in 1 2; do
+	fetch "$F"
+	expect_status 404
+	expect_header 'Cache-Status: ^evproxy; hit'
+done
+expect_origin_hits /status/404 1
+expect_fast 3 "a stored 404"
+
 # Pipelined in one write: fast hit, a miss (not stored), fast hit.  The
 # answers come in order; only the first is fast (evhttp then has the
 # connection until its reply is written).
