@@ -1382,14 +1382,8 @@ server_req_drop_reader(struct server_req *req)
 static struct server_pass *
 server_pass_slot(struct server *srv, const char *key, uint64_t *h)
 {
-	uint64_t	 v = 0xcbf29ce484222325ULL;
-
-	for (; *key != '\0'; key++) {
-		v ^= (unsigned char)*key;
-		v *= 0x100000001b3ULL;
-	}
-	*h = v;
-	return (&srv->pass[v % (sizeof(srv->pass) / sizeof(srv->pass[0]))]);
+	*h = cache_record_hash(key, NULL);	/* the index's key hash */
+	return (&srv->pass[*h % (sizeof(srv->pass) / sizeof(srv->pass[0]))]);
 }
 
 /*
